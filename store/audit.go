@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
 )
@@ -166,4 +167,61 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 	}
 	rep.Intact = true
 	return rep, nil
+}
+
+// AuditCheck is a recorded run of the audit-chain verification job.
+type AuditCheck struct {
+	JobID     int64     `json:"job_id"`
+	CheckedAt time.Time `json:"checked_at"`
+	CheckedBy string    `json:"checked_by"` // server instance that ran it
+	Entries   int64     `json:"entries"`
+	Intact    bool      `json:"intact"`
+	BreakSeq  int64     `json:"break_seq,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+}
+
+// RecordAuditCheck stores the result of a verification job. A job that is
+// retried after it recorded its result is a conflict, not a second row.
+func (db *DB) RecordAuditCheck(ctx context.Context, jobID int64, by string, rep *AuditReport) error {
+	var seq any
+	reason := ""
+	if rep.Break != nil {
+		seq, reason = rep.Break.Seq, rep.Break.Reason+": "+rep.Break.Detail
+	}
+	_, err := db.write.ExecContext(ctx, db.rebind(`INSERT INTO audit_checks (job_id, checked_at, checked_by, entries, intact, break_seq, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), jobID, db.now(), by, rep.Entries, rep.Intact, seq, reason)
+	if isUniqueViolation(err) {
+		return cradle.Errorf(cradle.EConflict, "audit check of job %d already recorded", jobID)
+	}
+	return err
+}
+
+// AuditChecks returns the most recent verification runs, newest first.
+func (db *DB) AuditChecks(ctx context.Context, limit int) ([]AuditCheck, error) {
+	rows, err := db.query(ctx, `SELECT job_id, checked_at, checked_by, entries, intact, COALESCE(break_seq, 0), reason
+		FROM audit_checks ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditCheck
+	for rows.Next() {
+		var c AuditCheck
+		var at nullTime
+		if err := rows.Scan(&c.JobID, &at, &c.CheckedBy, &c.Entries, &c.Intact, &c.BreakSeq, &c.Reason); err != nil {
+			return nil, err
+		}
+		c.CheckedAt = at.t
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PurgeSessions deletes expired sessions and returns how many.
+func (db *DB) PurgeSessions(ctx context.Context) (int64, error) {
+	res, err := db.write.ExecContext(ctx, db.rebind(`DELETE FROM sessions WHERE expires_at < ?`), db.now())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

@@ -328,3 +328,6 @@ func timeArg(t time.Time) any {
 func pageClause(p cradle.Page) string {
 	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.PerPage, p.Offset())
 }
+
+// DSN returns the data source name the database was opened with.
+func (db *DB) DSN() string { return db.dsn }

@@ -157,7 +157,9 @@ func userByID(ctx context.Context, q queryer, id int64) (*cradle.User, error) {
 }
 
 // User returns the user with the given ID.
-func (db *DB) User(ctx context.Context, id int64) (*cradle.User, error) { return userByID(ctx, db.r(), id) }
+func (db *DB) User(ctx context.Context, id int64) (*cradle.User, error) {
+	return userByID(ctx, db.r(), id)
+}
 
 // UserByEmail returns the user with the given e-mail address.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*cradle.User, error) {
