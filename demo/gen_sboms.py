@@ -11,7 +11,8 @@ def cdx(spec, root, comps, deps, serial):
         if x.get("purl"): d["purl"] = x["purl"]
         if x.get("cpe"): d["cpe"] = x["cpe"]
         if x.get("lic"):
-            d["licenses"] = [{"expression": x["lic"]}] if (" OR " in x["lic"] or " AND " in x["lic"] or " WITH " in x["lic"]) else [{"license": {"id": x["lic"]}}]
+            compound = any(op in x["lic"] for op in (" OR ", " AND ", " WITH ")) or x["lic"].startswith("LicenseRef-")
+            d["licenses"] = [{"expression": x["lic"]}] if compound else [{"license": {"id": x["lic"]}}]
         d["hashes"] = [{"alg": "SHA-256", "content": h(x["ref"])}]
         return d
     doc = {"bomFormat": "CycloneDX", "specVersion": spec, "serialNumber": "urn:uuid:" + serial, "version": 1,

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	cradle "github.com/cradle-sdl/cradle"
@@ -19,6 +20,9 @@ type ImportResult struct {
 	// Unchanged is true when the identical document was already the
 	// release's current SBOM: nothing was written.
 	Unchanged bool `json:"unchanged"`
+	// Reinstated is true when the document was an earlier SBOM of the
+	// release, made current again: nothing new was stored.
+	Reinstated bool `json:"reinstated,omitempty"`
 	// Replaced is the ID of the SBOM that was current before, or 0.
 	Replaced int64            `json:"replaced_sbom_id,omitempty"`
 	Warnings []cradle.Problem `json:"warnings,omitempty"`
@@ -69,7 +73,8 @@ func (db *DB) ImportSBOM(ctx context.Context, actor cradle.Actor, product, versi
 			if err != nil {
 				return err
 			}
-			res.Document = *d
+			res.Document, res.Reinstated = *d, true
+			res.Document.Current = true
 			return tx.audit(ctx, actor, "sbom.reinstate", "release", rel.ID,
 				map[string]any{"sbom_id": rel.CurrentSBOMID}, map[string]any{"sbom_id": existing, "sha256": hash})
 		case !errors.Is(err, sql.ErrNoRows):
@@ -340,6 +345,9 @@ type ComponentFilter struct {
 // ListComponents returns a page of a release's current components.
 func (db *DB) ListComponents(ctx context.Context, product, version string, f ComponentFilter, pg cradle.Page) ([]cradle.Component, int, error) {
 	pg = pg.Normalize()
+	if f.Relation != "" && f.Relation != "direct" && f.Relation != "transitive" {
+		return nil, 0, cradle.Invalid("invalid filter", cradle.Problem{Location: "relation", Message: "must be direct or transitive; found " + strconv.Quote(f.Relation)})
+	}
 	rel, err := db.Release(ctx, product, version)
 	if err != nil {
 		return nil, 0, err
@@ -363,9 +371,6 @@ func (db *DB) ListComponents(ctx context.Context, product, version string, f Com
 		where += " AND c.depth = 1"
 	case "transitive":
 		where += " AND c.depth > 1"
-	case "":
-	default:
-		return nil, 0, cradle.Invalid("invalid filter", cradle.Problem{Location: "relation", Message: "must be direct or transitive; found " + f.Relation})
 	}
 	var total int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM components c WHERE `+where, args...).Scan(&total); err != nil {
@@ -403,7 +408,7 @@ func (db *DB) Component(ctx context.Context, product, version string, id int64) 
 	if err != nil {
 		return nil, err
 	}
-	var d ComponentDetail
+	d := ComponentDetail{DependsOn: []cradle.Component{}, DependedOnBy: []cradle.Component{}}
 	err = scanComponent(db.queryRow(ctx, `SELECT `+componentCols+` FROM components c WHERE c.id = ? AND c.sbom_id = ?`, id, rel.CurrentSBOMID), &d.Component)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cradle.Errorf(cradle.ENotFound, "release %s %s has no component %d", product, version, id)

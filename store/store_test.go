@@ -194,7 +194,7 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if s2, err := db.Session(ctx, s.Token); err != nil || s2.CSRF != s.CSRF {
 			t.Fatalf("session: %v", err)
 		}
-		if _, err := db.CreateToken(ctx, actor, &cradle.Token{UserID: u.ID, Name: "ci", Role: cradle.RoleAdmin}); cradle.ErrorCode(err) != cradle.EForbidden {
+		if _, err := db.CreateToken(ctx, actor, &cradle.Token{UserID: u.ID, Name: "ci", Role: cradle.RoleAdmin}); cradle.ErrorCode(err) != cradle.EInvalid {
 			t.Fatalf("escalating token: %v", err)
 		}
 		tok := &cradle.Token{UserID: u.ID, Name: "ci", Role: cradle.RoleDeveloper}

@@ -128,6 +128,15 @@ func (db *DB) UpdateUser(ctx context.Context, actor cradle.Actor, id int64, u *c
 		if err != nil {
 			return err
 		}
+		if before.Role == cradle.RoleAdmin && !before.Disabled && (u.Role != cradle.RoleAdmin || u.Disabled) {
+			var admins int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&admins); err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return cradle.Errorf(cradle.EConflict, "%s is the last active administrator: make someone else an administrator first", before.Email)
+			}
+		}
 		if _, err := tx.exec(ctx, `UPDATE users SET name = ?, role = ?, disabled = ? WHERE id = ?`, u.Name, string(u.Role), u.Disabled, id); err != nil {
 			return err
 		}
@@ -293,17 +302,23 @@ func (db *DB) CreateToken(ctx context.Context, actor cradle.Actor, t *cradle.Tok
 	if !t.Role.Valid() {
 		probs = append(probs, cradle.Problem{Location: "role", Message: "must be one of admin, security-officer, developer, auditor"})
 	}
+	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(db.now()) {
+		probs = append(probs, cradle.Problem{Location: "expires_at", Message: "is in the past"})
+	}
 	if len(probs) > 0 {
 		return "", cradle.Invalid("invalid token", probs...)
 	}
 	secret := TokenPrefix + RandomSecret(32)
 	err := db.InTx(ctx, func(tx *Tx) error {
 		u, err := userByID(ctx, tx.q(), t.UserID)
-		if err != nil {
+		if cradle.ErrorCode(err) == cradle.ENotFound {
+			return cradle.Invalid("invalid token", cradle.Problem{Location: "user_id", Message: fmt.Sprintf("no user %d", t.UserID)})
+		} else if err != nil {
 			return err
 		}
 		if !roleCovers(u.Role, t.Role) {
-			return cradle.Errorf(cradle.EForbidden, "a %s cannot hold a %s token", u.Role, t.Role)
+			return cradle.Invalid("invalid token", cradle.Problem{Location: "role",
+				Message: fmt.Sprintf("a %s token is wider than its user's role (%s)", t.Role, u.Role)})
 		}
 		now := db.now()
 		if err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, role, token_hash, created_at, expires_at)
@@ -371,11 +386,13 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*cradle.Princi
 func (db *DB) ListTokens(ctx context.Context, pg cradle.Page) ([]*cradle.Token, int, error) {
 	pg = pg.Normalize()
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL`).Scan(&total); err != nil {
+	live := `t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`
+	now := db.now()
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM api_tokens t WHERE `+live, now).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT t.id, t.user_id, u.email, t.name, t.role, t.created_at, t.expires_at, t.last_used_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.revoked_at IS NULL ORDER BY t.id DESC`+pageClause(pg))
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE `+live+` ORDER BY t.id DESC`+pageClause(pg), now)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,0 +1,44 @@
+package cradle_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDependencyDirection keeps the layering written in
+// docs/architecture.md: command → web/jobs/demo → store/sbom → domain.
+func TestDependencyDirection(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not available")
+	}
+	const mod = "github.com/cradle-sdl/cradle"
+	allowed := map[string][]string{
+		"":      {},
+		"store": {""},
+		"sbom":  {""},
+		"jobs":  {"", "store"},
+		"web":   {"", "store", "sbom"},
+		"demo":  {"", "store", "sbom"},
+	}
+	for pkg, ok := range allowed {
+		path := mod
+		if pkg != "" {
+			path += "/" + pkg
+		}
+		out, err := exec.Command("go", "list", "-deps", path).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", path, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == path || (dep != mod && !strings.HasPrefix(dep, mod+"/")) {
+				continue
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(dep, mod), "/")
+			if !slices.Contains(ok, rel) {
+				t.Errorf("%s imports %s; allowed: %q", path, dep, ok)
+			}
+		}
+	}
+}

@@ -1,0 +1,400 @@
+package sbom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"regexp"
+	"strings"
+	"time"
+
+	cradle "github.com/cradle-sdl/cradle"
+	"github.com/spdx/tools-golang/convert"
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/spdx"
+	"github.com/spdx/tools-golang/spdx/v2/common"
+	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
+)
+
+func decodeSPDX(d *document) (*cradle.SBOM, error) {
+	b := newBuilder(d, "SPDXID")
+	var doc *spdx.Document
+	var loc spdxLocator
+	var snippets []string
+	switch d.encoding {
+	case EncodingJSON:
+		var err error
+		if doc, err = readSPDXJSON(d, b); err != nil {
+			return nil, err
+		}
+		loc = newJSONLocator(d)
+	case EncodingTagValue:
+		tv, err := readTagValue(d, b)
+		if err != nil {
+			return nil, err
+		}
+		doc, loc, snippets = tv.doc, tv, tv.snippets
+	}
+	return normaliseSPDX(b, doc, loc, snippets)
+}
+
+// readSPDXJSON validates the document, repairs what the SPDX library
+// cannot read but cradle can (see spdxlenient.go), and reads it.
+func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
+	vs, err := validateSchema(d)
+	if err != nil {
+		return nil, err
+	}
+	if fatal := spdxTriage(d, b, vs); len(fatal) > 0 {
+		return nil, invalid(d.name, d.what(), problemsOf(d.name, fatal))
+	}
+	data := d.data
+	if repairSPDXTree(d, b) {
+		if data, err = json.Marshal(d.tree); err != nil {
+			return nil, fmt.Errorf("re-encode repaired %s: %w", d.what(), err)
+		}
+	}
+	doc, err := spdxjson.Read(bytes.NewReader(data))
+	if err != nil {
+		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err)})
+	}
+	return doc, nil
+}
+
+// spdxLocator says where things are in an SPDX document.
+type spdxLocator interface {
+	pkg(i int) string                            // the i-th package's SPDXID
+	externalRef(i, j int, locator string) string // the j-th external reference of the i-th package
+	relationship(i int) string                   // the i-th relationship of the model
+}
+
+// normaliseSPDX turns the model into a cradle.SBOM; snippets are the IDs of
+// snippets that are not in the model.
+func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []string) (*cradle.SBOM, error) {
+	s := b.s
+	s.Name = doc.DocumentName
+	s.Serial = doc.DocumentNamespace
+	if ci := doc.CreationInfo; ci != nil {
+		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(ci.Created)); err == nil {
+			s.Created = t.UTC()
+		}
+		for _, c := range ci.Creators {
+			switch c.CreatorType {
+			case "Tool":
+				s.Tools = append(s.Tools, c.Creator)
+			case "Person", "Organization":
+				s.Authors = append(s.Authors, c.Creator)
+			}
+		}
+	}
+
+	document := elementRef(doc.SPDXIdentifier)
+	b.defineOther(document)
+	for _, f := range doc.Files {
+		if f != nil {
+			b.defineOther(elementRef(f.FileSPDXIdentifier))
+		}
+	}
+	for _, sn := range doc.Snippets {
+		b.defineOther(elementRef(sn.SnippetSPDXIdentifier))
+	}
+	for _, id := range snippets {
+		b.defineOther(id)
+	}
+	for i, p := range doc.Packages {
+		if p == nil {
+			continue
+		}
+		for _, f := range p.Files {
+			if f != nil {
+				b.defineOther(elementRef(f.FileSPDXIdentifier))
+			}
+		}
+		c := spdxComponent(p)
+		purlLoc := loc.pkg(i)
+		for j, r := range p.PackageExternalReferences {
+			if r != nil && strings.TrimSpace(r.Locator) == c.PURL && c.PURL != "" {
+				purlLoc = loc.externalRef(i, j, r.Locator)
+				break
+			}
+		}
+		b.add(c, loc.pkg(i), purlLoc)
+	}
+
+	var described []string
+	for i, r := range doc.Relationships {
+		if r == nil {
+			continue
+		}
+		typ := relationshipType(r.Relationship)
+		from, to := docElementRef(r.RefA), docElementRef(r.RefB)
+		if from == "" || to == "" {
+			continue // NONE, NOASSERTION or another document's element
+		}
+		where := loc.relationship(i)
+		switch {
+		case typ == "DESCRIBES" && from == document:
+			described = b.describes(described, to, where)
+		case typ == "DESCRIBED_BY" && to == document:
+			described = b.describes(described, from, where)
+		case typ == "DEPENDS_ON" || typ == "CONTAINS":
+			b.edge(from, to, where, where)
+		case isReverseDependency(typ):
+			b.edge(to, from, where, where)
+		}
+	}
+	if len(described) > 0 {
+		s.Root = described[0]
+		if len(described) > 1 {
+			b.warn(atFile(b.name), "the document describes %d packages; %s is taken as the root", len(described), quote(s.Root))
+		}
+	}
+	return b.finish()
+}
+
+func relationshipType(t string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(t), "-", "_"))
+}
+
+func isReverseDependency(typ string) bool {
+	return typ == "DEPENDENCY_OF" || typ == "CONTAINED_BY" || strings.HasSuffix(typ, "_DEPENDENCY_OF")
+}
+
+// followed reports whether cradle acts on relationships of this type.
+func followed(typ string) bool {
+	switch typ {
+	case "DESCRIBES", "DESCRIBED_BY", "DEPENDS_ON", "CONTAINS":
+		return true
+	}
+	return isReverseDependency(typ)
+}
+
+// describes adds ref to the described packages. A described file is not a
+// component, and a described element the document does not define cannot
+// be the root; both are passed over, the latter with a warning.
+func (b *builder) describes(described []string, ref, where string) []string {
+	if b.isComponent(ref) {
+		if !slices.Contains(described, ref) {
+			described = append(described, ref)
+		}
+		return described
+	}
+	if !b.other[ref] {
+		b.warn(where, "the document describes %s, which it does not define; it cannot be the root", quote(ref))
+	}
+	return described
+}
+
+func (b *builder) isComponent(ref string) bool {
+	_, ok := b.index[ref]
+	return ok
+}
+
+func elementRef(id common.ElementID) string { return "SPDXRef-" + string(id) }
+
+// docElementRef is the ref of an element of this document, or "" for NONE,
+// NOASSERTION and elements of other documents, which cradle cannot follow.
+func docElementRef(id common.DocElementID) string {
+	if id.SpecialID != "" || id.DocumentRefID != "" || id.ElementRefID == "" {
+		return ""
+	}
+	return elementRef(id.ElementRefID)
+}
+
+func spdxComponent(p *spdx.Package) cradle.Component {
+	c := cradle.Component{
+		Ref:          elementRef(p.PackageSPDXIdentifier),
+		Type:         purposeType(p.PrimaryPackagePurpose),
+		Name:         p.PackageName,
+		Version:      p.PackageVersion,
+		Licenses:     spdxLicense(p.PackageLicenseConcluded, p.PackageLicenseDeclared),
+		Description:  firstNonEmpty(p.PackageDescription, p.PackageSummary),
+		Supplier:     "",
+		Manufacturer: "",
+	}
+	if p.PackageSupplier != nil && p.PackageSupplier.Supplier != "NOASSERTION" {
+		c.Supplier = p.PackageSupplier.Supplier
+	}
+	if p.PackageOriginator != nil && p.PackageOriginator.Originator != "NOASSERTION" {
+		c.Manufacturer = p.PackageOriginator.Originator
+	}
+	cpe22 := ""
+	for _, r := range p.PackageExternalReferences {
+		if r == nil {
+			continue
+		}
+		cat := strings.ToUpper(strings.ReplaceAll(r.Category, "_", "-"))
+		locator := strings.TrimSpace(r.Locator)
+		switch {
+		case cat == "PACKAGE-MANAGER" && r.RefType == "purl" && c.PURL == "":
+			c.PURL = locator
+		case cat == "SECURITY" && r.RefType == "cpe23Type" && c.CPE == "":
+			c.CPE = locator
+		case cat == "SECURITY" && r.RefType == "cpe22Type" && cpe22 == "":
+			cpe22 = locator
+		}
+	}
+	if c.CPE == "" {
+		c.CPE = cpe22
+	}
+	for _, h := range p.PackageChecksums {
+		c.Hashes = appendHash(c.Hashes, string(h.Algorithm), h.Value)
+	}
+	return c
+}
+
+// jsonLocator locates SPDX JSON elements by JSON pointer.
+type jsonLocator struct {
+	name string
+	rels int // relationships in the document; the model appends the ones implied by documentDescribes and hasFiles
+}
+
+func newJSONLocator(d *document) jsonLocator {
+	n := 0
+	if rs, ok := d.tree["relationships"].([]any); ok {
+		for _, r := range rs {
+			if r != nil {
+				n++
+			}
+		}
+	}
+	return jsonLocator{name: d.name, rels: n}
+}
+
+func (l jsonLocator) pkg(i int) string {
+	return atPath(l.name, fmt.Sprintf("/packages/%d/SPDXID", i))
+}
+
+func (l jsonLocator) externalRef(i, j int, _ string) string {
+	return atPath(l.name, fmt.Sprintf("/packages/%d/externalRefs/%d/referenceLocator", i, j))
+}
+
+func (l jsonLocator) relationship(i int) string {
+	if i < l.rels {
+		return atPath(l.name, fmt.Sprintf("/relationships/%d", i))
+	}
+	return atPath(l.name, "/documentDescribes")
+}
+
+
+// The SPDX library's JSON errors name the offending value but not where it
+// is ("failed to parse ElementID: Package-1"); the value is looked up in the
+// parsed tree to give the problem a JSON pointer.
+var quotedInError = regexp.MustCompile(`(?:: '?|')([^']+)'?$`)
+
+func spdxJSONProblem(d *document, err error) cradle.Problem {
+	msg := err.Error()
+	if m := quotedInError.FindStringSubmatch(msg); m != nil {
+		if p, ok := findString(d.tree, m[1], nil); ok {
+			return cradle.Problem{Location: atPath(d.name, pointer(p...)), Message: msg}
+		}
+	}
+	if p := jsonDecodeProblem(d, err); p.Location != atFile(d.name) {
+		return p
+	}
+	return cradle.Problem{Location: atFile(d.name), Message: msg}
+}
+
+// findString returns the path to the first string equal to s.
+func findString(v any, s string, path []string) ([]string, bool) {
+	switch v := v.(type) {
+	case string:
+		return path, v == s
+	case []any:
+		for i, x := range v {
+			if p, ok := findString(x, s, append(path, fmt.Sprint(i))); ok {
+				return p, true
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			if p, ok := findString(v[k], s, append(path, k)); ok {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// tagValue is a parsed tag-value document plus the line of every tag, for
+// locations.
+type tagValue struct {
+	name     string
+	doc      *spdx.Document
+	snippets []string // SPDXIDs of the snippets dropped before parsing
+	pairs []tvPair
+	pkgs  []int // index into pairs of each PackageName
+	rels  []int // index into pairs of each Relationship
+	date  int   // index into pairs of Created
+}
+
+func readTagValue(d *document, b *builder) (*tagValue, error) {
+	// The SPDX library splits lines on \n only; some generators end lines
+	// with a bare \r, which would turn the file into one line.
+	data := d.data
+	if bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+	}
+	tv := &tagValue{name: d.name, date: -1}
+	pairs, lexProblem := lexTagValue(d.name, data)
+	if lexProblem != nil {
+		return nil, syntaxError(d.name, "SPDX tag-value", *lexProblem)
+	}
+	tv.pairs = pairs
+	tv.index()
+	libPairs, err := tvreader.ReadTagValues(bytes.NewReader(data))
+	if err != nil {
+		return nil, syntaxError(d.name, "SPDX tag-value", cradle.Problem{Location: atFile(d.name), Message: err.Error()})
+	}
+	libPairs = tv.prepare(libPairs, b)
+	parse := tagValueParser(d.spec)
+	model, err := parse(libPairs)
+	if err != nil {
+		return nil, invalid(d.name, d.what(), []cradle.Problem{tv.locateError(libPairs, parse, err)})
+	}
+	doc := &spdx.Document{}
+	if err := convert.Document(model, doc); err != nil {
+		return nil, invalid(d.name, d.what(), []cradle.Problem{{Location: atFile(d.name), Message: err.Error()}})
+	}
+	tv.doc = doc
+	return tv, nil
+}
+
+func (tv *tagValue) line(pair int) string {
+	if pair < 0 || pair >= len(tv.pairs) {
+		return atFile(tv.name)
+	}
+	return atLine(tv.name, tv.pairs[pair].line)
+}
+
+func (tv *tagValue) pkg(i int) string {
+	if i < len(tv.pkgs) {
+		return tv.line(tv.pkgs[i])
+	}
+	return atFile(tv.name)
+}
+
+func (tv *tagValue) externalRef(i, _ int, locator string) string {
+	if i >= len(tv.pkgs) {
+		return atFile(tv.name)
+	}
+	for k := tv.pkgs[i] + 1; k < len(tv.pairs); k++ {
+		p := tv.pairs[k]
+		if p.tag == "PackageName" {
+			break
+		}
+		if p.tag == "ExternalRef" && strings.Contains(p.value, locator) {
+			return tv.line(k)
+		}
+	}
+	return tv.pkg(i)
+}
+
+func (tv *tagValue) relationship(i int) string {
+	if i < len(tv.rels) {
+		return tv.line(tv.rels[i])
+	}
+	return atFile(tv.name)
+}

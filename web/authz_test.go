@@ -1,0 +1,224 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/store"
+	"github.com/cradle-sdl/cradle/store/storetest"
+)
+
+// access is the expected authorisation matrix: for every route, which
+// roles may use it. "public" routes admit anyone, "signed-in" any role.
+// It is written out by hand, independent of the permission table in
+// user.go, so that a change to either shows up here.
+var access = map[string]string{
+	"GET /healthz":             "public",
+	"GET /api/v1/openapi.json": "public",
+	"GET /api/v1/me":           "signed-in",
+
+	"GET /api/v1/products":           "admin security-officer developer auditor",
+	"POST /api/v1/products":          "admin security-officer",
+	"GET /api/v1/products/{product}": "admin security-officer developer auditor",
+	"PUT /api/v1/products/{product}": "admin security-officer",
+
+	"GET /api/v1/products/{product}/releases":                           "admin security-officer developer auditor",
+	"POST /api/v1/products/{product}/releases":                          "admin security-officer developer",
+	"GET /api/v1/products/{product}/releases/{version}":                 "admin security-officer developer auditor",
+	"PUT /api/v1/products/{product}/releases/{version}":                 "admin security-officer developer",
+	"GET /api/v1/products/{product}/releases/{version}/components":      "admin security-officer developer auditor",
+	"GET /api/v1/products/{product}/releases/{version}/components/{id}": "admin security-officer developer auditor",
+	"GET /api/v1/products/{product}/releases/{version}/sboms":           "admin security-officer developer auditor",
+	"POST /api/v1/products/{product}/releases/{version}/sboms":          "admin security-officer developer",
+	"GET /api/v1/products/{product}/releases/{version}/sboms/{id}":      "admin security-officer developer auditor",
+	"GET /api/v1/products/{product}/releases/{version}/sbom":            "admin security-officer developer auditor",
+	"GET /api/v1/components":                                            "admin security-officer developer auditor",
+
+	"GET /api/v1/users":          "admin",
+	"POST /api/v1/users":         "admin",
+	"PUT /api/v1/users/{id}":     "admin",
+	"GET /api/v1/tokens":         "admin",
+	"POST /api/v1/tokens":        "admin",
+	"DELETE /api/v1/tokens/{id}": "admin",
+	"GET /api/v1/audit":          "admin auditor",
+	"GET /api/v1/audit/verify":   "admin auditor",
+}
+
+// authzFixture is a server with one product, release, SBOM, and a user
+// and API token per role.
+type authzFixture struct {
+	srv    *Server
+	db     *store.DB
+	users  map[cradle.Role]*cradle.User
+	tokens map[cradle.Role]string
+}
+
+func newAuthzFixture(t *testing.T, engine string) *authzFixture {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, engine)
+	srv, err := New(db, Config{Version: "test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := cradle.Actor{Name: "test"}
+	if err := db.CreateProduct(ctx, sys, &cradle.Product{Name: "P"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateRelease(ctx, sys, "P", &cradle.Release{Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	doc := &cradle.SBOM{Format: cradle.FormatCycloneDX, Encoding: "json", SpecVersion: "1.6", Root: "a",
+		Components:   []cradle.Component{{Ref: "a", Name: "app", Version: "1"}, {Ref: "b", Name: "lib", Version: "2", PURL: "pkg:npm/lib@2"}},
+		Dependencies: []cradle.Dependency{{From: "a", To: "b"}}}
+	doc.ComputeDepths()
+	if _, err := db.ImportSBOM(ctx, sys, "P", "1", []byte(`{}`), doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := &authzFixture{srv: srv, db: db, users: map[cradle.Role]*cradle.User{}, tokens: map[cradle.Role]string{}}
+	for _, r := range cradle.Roles {
+		u := &cradle.User{Email: string(r) + "@example.com", Role: r}
+		if err := db.CreateUser(ctx, sys, u, "a long test password"); err != nil {
+			t.Fatal(err)
+		}
+		f.users[r] = u
+	}
+	// Token 1 is a throw-away, so that DELETE /api/v1/tokens/1 revokes
+	// nothing the test relies on.
+	if _, err := db.CreateToken(ctx, sys, &cradle.Token{UserID: f.users[cradle.RoleAuditor].ID, Name: "spare", Role: cradle.RoleAuditor}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cradle.Roles {
+		secret, err := db.CreateToken(ctx, sys, &cradle.Token{UserID: f.users[r].ID, Name: "t", Role: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[r] = secret
+	}
+	return f
+}
+
+// concretePath fills a route pattern's wildcards.
+func concretePath(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	path = strings.NewReplacer("{product}", "P", "{version}", "1", "{id}", "1", "{file...}", "style.css", "{file}", "style.css").Replace(path)
+	return method, path
+}
+
+// request sends a request as a role ("" for anonymous), by token for API
+// routes and by a fresh session (with its CSRF token) for UI routes.
+func (f *authzFixture) request(t *testing.T, rt route, role cradle.Role, withCSRF bool) *httptest.ResponseRecorder {
+	t.Helper()
+	method, path := concretePath(rt.Pattern)
+	form := url.Values{}
+	var req *http.Request
+	if role != "" && rt.UI {
+		sess, err := f.db.CreateSession(context.Background(), f.users[role])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if withCSRF {
+			form.Set("csrf", sess.CSRF)
+		}
+		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.Token})
+	} else {
+		req = httptest.NewRequest(method, path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		if role != "" {
+			req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+		}
+	}
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	return w
+}
+
+// TestAuthorizationMatrix sends every route in the table as every role and
+// as an anonymous caller, and checks the outcome against access.
+func TestAuthorizationMatrix(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			f := newAuthzFixture(t, engine)
+			seen := map[string]bool{}
+			for _, rt := range f.srv.routes() {
+				seen[rt.Pattern] = true
+				want, ok := access[rt.Pattern]
+				if !ok {
+					t.Errorf("route %q is not in the access table: add it with the roles that may use it", rt.Pattern)
+					continue
+				}
+				// Anonymous.
+				w := f.request(t, rt, "", true)
+				switch {
+				case want == "public":
+					if w.Code == http.StatusUnauthorized || w.Code == http.StatusForbidden {
+						t.Errorf("%s anonymous: status %d, want public access", rt.Pattern, w.Code)
+					}
+				case rt.UI:
+					if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+						t.Errorf("%s anonymous: status %d (Location %q), want 303 to /login", rt.Pattern, w.Code, w.Header().Get("Location"))
+					}
+				default:
+					if w.Code != http.StatusUnauthorized {
+						t.Errorf("%s anonymous: status %d, want 401", rt.Pattern, w.Code)
+					}
+				}
+				for _, role := range cradle.Roles {
+					allowed := want == "public" || want == "signed-in" || strings.Contains(" "+want+" ", " "+string(role)+" ")
+					w := f.request(t, rt, role, true)
+					denied := w.Code == http.StatusUnauthorized || w.Code == http.StatusForbidden
+					if allowed && denied {
+						t.Errorf("%s as %s: status %d, want access", rt.Pattern, role, w.Code)
+					}
+					if !allowed && w.Code != http.StatusForbidden {
+						t.Errorf("%s as %s: status %d, want 403", rt.Pattern, role, w.Code)
+					}
+				}
+			}
+			for p := range access {
+				if !seen[p] {
+					t.Errorf("access table names %q, which is not a route", p)
+				}
+			}
+		})
+	}
+}
+
+// TestCSRFRequired checks that every state-changing UI route refuses a
+// signed-in request without the session's CSRF token and changes nothing.
+func TestCSRFRequired(t *testing.T) {
+	f := newAuthzFixture(t, store.SQLite)
+	for _, rt := range f.srv.routes() {
+		method, _ := concretePath(rt.Pattern)
+		if !rt.UI || safeMethod(method) || access[rt.Pattern] == "public" {
+			continue
+		}
+		if w := f.request(t, rt, cradle.RoleAdmin, false); w.Code != http.StatusForbidden {
+			t.Errorf("%s without CSRF token: status %d, want 403", rt.Pattern, w.Code)
+		}
+	}
+	// The API refuses cookie-authenticated writes without X-CSRF-Token.
+	sess, _ := f.db.CreateSession(context.Background(), f.users[cradle.RoleAdmin])
+	req := httptest.NewRequest("POST", "/api/v1/products", strings.NewReader(`{"name":"X"}`))
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.Token})
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden {
+		t.Errorf("API write with session cookie and no X-CSRF-Token: status %d, want 403", w.Code)
+	}
+	// Nothing may have changed: the only audit entries are the fixture's
+	// and the session logins the test made.
+	entries, _, _ := f.db.ListAudit(context.Background(), store.AuditFilter{}, cradle.Page{PerPage: cradle.MaxPerPage})
+	for _, e := range entries {
+		if e.Action != "session.login" && e.Actor != "test" {
+			t.Errorf("a refused request changed something: %s %s %s by %s", e.Action, e.EntityType, e.EntityID, e.Actor)
+		}
+	}
+}

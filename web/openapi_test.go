@@ -1,0 +1,1173 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/store"
+	"github.com/cradle-sdl/cradle/store/storetest"
+)
+
+// The tests in this file keep openapi.json true: it must be a well-formed
+// OpenAPI 3.1 document, describe exactly the API routes of the routing
+// table, mirror the Go types it documents, and every response a real
+// server gives must have a status, content type, headers and body that
+// the document declares for that operation.
+
+// openAPIBase is the URL the document is registered under for schema
+// compilation; it is never fetched.
+const openAPIBase = "https://cradle.invalid/api/v1/openapi.json"
+
+// loadOpenAPI parses the embedded document.
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(openAPIDoc))
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("openapi.json does not parse: %v", err)
+	}
+	if dec.More() {
+		t.Fatal("openapi.json has data after the document")
+	}
+	return doc
+}
+
+// oaResolve resolves a JSON pointer ("" or "/a/b") in v.
+func oaResolve(v any, ptr string) (any, bool) {
+	if ptr == "" {
+		return v, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[tok]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// oaPointer builds a JSON pointer from unescaped tokens.
+func oaPointer(toks ...string) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+// oaDeref follows a local $ref (one level at a time, until there is none)
+// and returns the object and its pointer.
+func oaDeref(doc map[string]any, v any, ptr string) (map[string]any, string) {
+	for range 10 {
+		m, _ := v.(map[string]any)
+		r, ok := m["$ref"].(string)
+		if !ok {
+			return m, ptr
+		}
+		ptr = strings.TrimPrefix(r, "#")
+		v, _ = oaResolve(doc, ptr)
+	}
+	return nil, ptr
+}
+
+var oaMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// oaOperations returns "METHOD /path" → operation object.
+func oaOperations(doc map[string]any) map[string]map[string]any {
+	ops := map[string]map[string]any{}
+	paths, _ := doc["paths"].(map[string]any)
+	for path, item := range paths {
+		item, _ := item.(map[string]any)
+		for _, m := range oaMethods {
+			if op, ok := item[m].(map[string]any); ok {
+				ops[strings.ToUpper(m)+" "+path] = op
+			}
+		}
+	}
+	return ops
+}
+
+// oaIsAPIRoute reports whether a routing-table pattern belongs in the
+// OpenAPI document.
+func oaIsAPIRoute(pattern string) bool {
+	return strings.Contains(pattern, "/api/v1/") || pattern == "GET /healthz"
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if doc["openapi"] != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
+	}
+	if d := doc["jsonSchemaDialect"]; d != nil && d != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("jsonSchemaDialect = %v, want the 2020-12 dialect", d)
+	}
+	info, _ := doc["info"].(map[string]any)
+	if info["title"] != "cradle API" || info["version"] == nil || info["description"] == "" {
+		t.Errorf("info = %v: want title, version and description", info)
+	}
+
+	// Every $ref is local and resolves.
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok {
+				if !strings.HasPrefix(r, "#/") {
+					t.Errorf("%s: $ref %q is not a local reference", at, r)
+				} else if _, ok := oaResolve(doc, r[1:]); !ok {
+					t.Errorf("%s: $ref %q does not resolve", at, r)
+				}
+			}
+			for k, e := range x {
+				walk(e, at+oaPointer(k))
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, at+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(doc, "")
+
+	tags := map[string]bool{}
+	for _, tg := range doc["tags"].([]any) {
+		tags[tg.(map[string]any)["name"].(string)] = true
+	}
+	schemes, _ := oaResolve(doc, "/components/securitySchemes")
+	ids := map[string]string{}
+	for key, op := range oaOperations(doc) {
+		id, _ := op["operationId"].(string)
+		if id == "" {
+			t.Errorf("%s: no operationId", key)
+		} else if other, dup := ids[id]; dup {
+			t.Errorf("%s: operationId %q is also used by %s", key, id, other)
+		}
+		ids[id] = key
+		if s, _ := op["summary"].(string); s == "" {
+			t.Errorf("%s: no summary", key)
+		}
+		opTags, _ := op["tags"].([]any)
+		if len(opTags) == 0 {
+			t.Errorf("%s: no tags", key)
+		}
+		for _, tg := range opTags {
+			if !tags[tg.(string)] {
+				t.Errorf("%s: tag %v is not declared at the top level", key, tg)
+			}
+		}
+		if sec, ok := op["security"].([]any); ok {
+			for _, req := range sec {
+				for name := range req.(map[string]any) {
+					if _, ok := schemes.(map[string]any)[name]; !ok {
+						t.Errorf("%s: security scheme %q is not declared", key, name)
+					}
+				}
+			}
+		}
+		resps, _ := op["responses"].(map[string]any)
+		if len(resps) == 0 {
+			t.Errorf("%s: no responses", key)
+		}
+		for status, r := range resps {
+			if n, err := strconv.Atoi(status); err != nil || n < 100 || n > 599 {
+				t.Errorf("%s: response key %q is not a status code", key, status)
+			}
+			if r, _ := oaDeref(doc, r, ""); r == nil || r["description"] == nil {
+				t.Errorf("%s %s: response has no description", key, status)
+			}
+		}
+
+		// Path parameters: exactly the template's, each required.
+		path := key[strings.IndexByte(key, ' ')+1:]
+		var want []string
+		for _, seg := range strings.Split(path, "/") {
+			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+				want = append(want, seg[1:len(seg)-1])
+			}
+		}
+		var got []string
+		params, _ := op["parameters"].([]any)
+		seen := map[string]bool{}
+		for _, p := range params {
+			p, _ := oaDeref(doc, p, "")
+			name, _ := p["name"].(string)
+			in, _ := p["in"].(string)
+			if seen[in+" "+name] {
+				t.Errorf("%s: parameter %s %s is declared twice", key, in, name)
+			}
+			seen[in+" "+name] = true
+			if p["schema"] == nil {
+				t.Errorf("%s: parameter %s has no schema", key, name)
+			}
+			if in == "path" {
+				got = append(got, name)
+				if p["required"] != true {
+					t.Errorf("%s: path parameter %s is not required", key, name)
+				}
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: path parameters differ from the template (-template +declared):\n%s", key, diff)
+		}
+	}
+
+	// Every schema in components compiles as JSON Schema 2020-12.
+	c := newOpenAPICompiler(t)
+	schemas, _ := oaResolve(doc, "/components/schemas")
+	for name := range schemas.(map[string]any) {
+		if _, err := c.compile(oaPointer("components", "schemas", name)); err != nil {
+			t.Errorf("schema %s: %v", name, err)
+		}
+	}
+}
+
+func TestOpenAPIRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	ops := oaOperations(doc)
+	var inDoc, inTable []string
+	for key := range ops {
+		inDoc = append(inDoc, key)
+	}
+	table := map[string]route{}
+	for _, rt := range (&Server{}).apiRoutes() {
+		if oaIsAPIRoute(rt.Pattern) {
+			inTable = append(inTable, rt.Pattern)
+			table[rt.Pattern] = rt
+		}
+	}
+	sort.Strings(inDoc)
+	sort.Strings(inTable)
+	if diff := cmp.Diff(inTable, inDoc); diff != "" {
+		t.Fatalf("routing table and openapi.json differ (-table +document):\n%s", diff)
+	}
+
+	for key, rt := range table {
+		op := ops[key]
+		method := key[:strings.IndexByte(key, ' ')]
+		if got, _ := op["x-cradle-permission"].(string); got != string(rt.Perm) {
+			t.Errorf("%s: x-cradle-permission = %v, want %q", key, got, rt.Perm)
+		}
+		// Public routes say that credentials are optional; the others
+		// inherit the document's bearer-or-cookie requirement.
+		sec, hasSec := op["security"].([]any)
+		public := hasSec && slices.ContainsFunc(sec, func(r any) bool { return len(r.(map[string]any)) == 0 })
+		if public != (rt.Perm == "") {
+			t.Errorf("%s: security %v does not match permission %q", key, op["security"], rt.Perm)
+		}
+		resps := op["responses"].(map[string]any)
+		// wrap answers 401 for an invalid Authorization header on every
+		// route, public ones included, and 500 for internal errors.
+		for _, s := range []string{"401", "500"} {
+			if _, ok := resps[s]; !ok {
+				t.Errorf("%s: response %s is not declared", key, s)
+			}
+		}
+		// 403 is possible when some role lacks the permission, or for a
+		// session write without its CSRF token.
+		want403 := !safeMethod(method)
+		if rt.Perm != "" && rt.Perm != permAuthenticated {
+			for _, r := range cradle.Roles {
+				if !r.Can(rt.Perm) {
+					want403 = true
+				}
+			}
+		}
+		if _, ok := resps["403"]; ok != want403 {
+			t.Errorf("%s: response 403 declared = %v, want %v", key, ok, want403)
+		}
+		// Session writes need the CSRF header; it is declared on them.
+		csrf := false
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			if p, _ := oaDeref(doc, p, ""); p["in"] == "header" && p["name"] == "X-CSRF-Token" {
+				csrf = true
+			}
+		}
+		if csrf != !safeMethod(method) {
+			t.Errorf("%s: X-CSRF-Token header declared = %v, want %v", key, csrf, !safeMethod(method))
+		}
+	}
+}
+
+// oaJSONFields lists the JSON names of a struct's fields and which of them
+// are always present (no omitempty or omitzero).
+func oaJSONFields(t reflect.Type) (names, always []string) {
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		names = append(names, name)
+		if !slices.Contains(strings.Split(opts, ","), "omitempty") && !slices.Contains(strings.Split(opts, ","), "omitzero") {
+			always = append(always, name)
+		}
+	}
+	sort.Strings(names)
+	sort.Strings(always)
+	return names, always
+}
+
+func oaSchemaKeys(s map[string]any) (props, required []string) {
+	for k := range s["properties"].(map[string]any) {
+		props = append(props, k)
+	}
+	for _, r := range s["required"].([]any) {
+		required = append(required, r.(string))
+	}
+	sort.Strings(props)
+	sort.Strings(required)
+	return props, required
+}
+
+func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	schema := func(name string) map[string]any {
+		s, ok := oaResolve(doc, oaPointer("components", "schemas", name))
+		if !ok {
+			t.Fatalf("no schema %s", name)
+		}
+		return s.(map[string]any)
+	}
+	check := func(name string, s map[string]any, typ reflect.Type, response bool) {
+		t.Helper()
+		names, always := oaJSONFields(typ)
+		if s["required"] == nil {
+			s["required"] = []any{}
+		}
+		props, required := oaSchemaKeys(s)
+		if diff := cmp.Diff(names, props); diff != "" {
+			t.Errorf("schema %s: properties differ from %v (-Go +schema):\n%s", name, typ, diff)
+		}
+		if s["additionalProperties"] != false {
+			t.Errorf("schema %s: want additionalProperties false (the Go type %v is a struct)", name, typ)
+		}
+		if response {
+			if diff := cmp.Diff(always, required); diff != "" {
+				t.Errorf("schema %s: required differs from the fields %v always encodes (-Go +schema):\n%s", name, typ, diff)
+			}
+		}
+	}
+	responses := map[string]reflect.Type{
+		"Product":         reflect.TypeFor[cradle.Product](),
+		"Release":         reflect.TypeFor[cradle.Release](),
+		"Component":       reflect.TypeFor[cradle.Component](),
+		"Hash":            reflect.TypeFor[cradle.Hash](),
+		"SBOMDocument":    reflect.TypeFor[cradle.SBOMDocument](),
+		"ImportResult":    reflect.TypeFor[store.ImportResult](),
+		"ComponentDetail": reflect.TypeFor[store.ComponentDetail](),
+		"Occurrence":      reflect.TypeFor[store.Occurrence](),
+		"User":            reflect.TypeFor[cradle.User](),
+		"Token":           reflect.TypeFor[cradle.Token](),
+		"TokenCreated":    reflect.TypeFor[TokenCreated](),
+		"AuditEntry":      reflect.TypeFor[cradle.AuditEntry](),
+		"AuditBreak":      reflect.TypeFor[cradle.AuditBreak](),
+		"AuditReport":     reflect.TypeFor[store.AuditReport](),
+		"Problem":         reflect.TypeFor[cradle.Problem](),
+		"Error":           reflect.TypeFor[APIError](),
+	}
+	for name, typ := range responses {
+		check(name, schema(name), typ, true)
+	}
+	errObj := schema("Error")["properties"].(map[string]any)["error"].(map[string]any)
+	check("Error.error", errObj, reflect.TypeFor[APIError]().Field(0).Type, true)
+	for name, typ := range map[string]reflect.Type{
+		"ProductInput": reflect.TypeFor[productInput](),
+		"ReleaseInput": reflect.TypeFor[releaseInput](),
+		"UserInput":    reflect.TypeFor[userInput](),
+		"TokenInput":   reflect.TypeFor[tokenInput](),
+	} {
+		check(name, schema(name), typ, false)
+	}
+	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList"} {
+		check(l, schema(l), reflect.TypeFor[List[int]](), true)
+	}
+
+	enum := func(ptr string) []string {
+		v, ok := oaResolve(doc, ptr)
+		if !ok {
+			t.Fatalf("no %s", ptr)
+		}
+		var out []string
+		for _, e := range v.([]any) {
+			out = append(out, e.(string))
+		}
+		return out
+	}
+	strs := func(vs ...any) []string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, fmt.Sprint(v))
+		}
+		return out
+	}
+	for ptr, want := range map[string][]string{
+		"/components/schemas/CRAClass/enum":         strs(oaAnys(cradle.CRAClasses)...),
+		"/components/schemas/Lifecycle/enum":        strs(oaAnys(cradle.Lifecycles)...),
+		"/components/schemas/Role/enum":             strs(oaAnys(cradle.Roles)...),
+		"/components/parameters/Format/schema/enum": cradle.ExportFormats,
+		"/components/schemas/Error/properties/error/properties/code/enum": {
+			cradle.ENotFound, cradle.EInvalid, cradle.EConflict, cradle.EUnauthorized, cradle.EForbidden, cradle.ETooLarge, cradle.EInternal},
+		"/components/schemas/ProductInput/properties/cra_class/enum": append(strs(oaAnys(cradle.CRAClasses)...), ""),
+		"/components/schemas/ReleaseInput/properties/lifecycle/enum": append(strs(oaAnys(cradle.Lifecycles)...), ""),
+	} {
+		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
+			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
+		}
+	}
+	// Each error code's shared response is the status statusOf gives it.
+	for code, resp := range map[string]string{
+		cradle.EInvalid: "BadRequest", cradle.EUnauthorized: "Unauthorized", cradle.EForbidden: "Forbidden",
+		cradle.ENotFound: "NotFound", cradle.EConflict: "Conflict", cradle.ETooLarge: "TooLarge", cradle.EInternal: "Internal",
+	} {
+		want := oaPointer("components", "responses", resp)
+		found := false
+		for _, op := range oaOperations(doc) {
+			if r, ok := op["responses"].(map[string]any)[strconv.Itoa(statusOf(code))].(map[string]any); ok {
+				if ref, _ := r["$ref"].(string); ref == "#"+want {
+					found = true
+				} else {
+					t.Errorf("%s: status %d is declared as %v, want $ref %s", op["operationId"], statusOf(code), r, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no operation uses response %s", resp)
+		}
+	}
+}
+
+func oaAnys[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// openAPICompiler compiles schemas of the document by JSON pointer.
+type openAPICompiler struct {
+	c     *jsonschema.Compiler
+	cache map[string]*jsonschema.Schema
+}
+
+func newOpenAPICompiler(t *testing.T) *openAPICompiler {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(openAPIDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(openAPIBase, v); err != nil {
+		t.Fatal(err)
+	}
+	return &openAPICompiler{c: c, cache: map[string]*jsonschema.Schema{}}
+}
+
+func (oc *openAPICompiler) compile(ptr string) (*jsonschema.Schema, error) {
+	if s, ok := oc.cache[ptr]; ok {
+		return s, nil
+	}
+	// The fragment is percent-decoded before it is read as a pointer.
+	var frag strings.Builder
+	for i, tok := range strings.Split(ptr, "/") {
+		if i > 0 {
+			frag.WriteByte('/')
+		}
+		frag.WriteString(url.PathEscape(tok))
+	}
+	s, err := oc.c.Compile(openAPIBase + "#" + frag.String())
+	if err != nil {
+		return nil, err
+	}
+	oc.cache[ptr] = s
+	return s, nil
+}
+
+// oaChecker checks live responses against the document.
+type oaChecker struct {
+	t      *testing.T
+	doc    map[string]any
+	schema *openAPICompiler
+	mux    *http.ServeMux // the document's operations, to match requests
+	seen   map[string]map[int]bool
+}
+
+func newOAChecker(t *testing.T) *oaChecker {
+	ch := &oaChecker{t: t, doc: loadOpenAPI(t), schema: newOpenAPICompiler(t), mux: http.NewServeMux(), seen: map[string]map[int]bool{}}
+	for key := range oaOperations(ch.doc) {
+		ch.mux.Handle(key, http.NotFoundHandler())
+	}
+	return ch
+}
+
+func oaIsJSON(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// check validates one exchange. reqBody is the request body sent.
+func (ch *oaChecker) check(req *http.Request, reqBody []byte, resp *http.Response, body []byte) {
+	t := ch.t
+	t.Helper()
+	_, key := ch.mux.Handler(req)
+	if key == "" {
+		t.Errorf("%s %s: no operation in openapi.json matches", req.Method, req.URL.Path)
+		return
+	}
+	method, path, _ := strings.Cut(key, " ")
+	opPtr := oaPointer("paths", path, strings.ToLower(method))
+	what := fmt.Sprintf("%s %s (%s) → %d", req.Method, req.URL.RequestURI(), key, resp.StatusCode)
+	if ch.seen[key] == nil {
+		ch.seen[key] = map[int]bool{}
+	}
+	ch.seen[key][resp.StatusCode] = true
+
+	raw, ok := oaResolve(ch.doc, opPtr+oaPointer("responses", strconv.Itoa(resp.StatusCode)))
+	if !ok {
+		t.Errorf("%s: status not declared in openapi.json; body: %s", what, body)
+		return
+	}
+	r, rPtr := oaDeref(ch.doc, raw, opPtr+oaPointer("responses", strconv.Itoa(resp.StatusCode)))
+
+	if hs, ok := r["headers"].(map[string]any); ok {
+		for name, h := range hs {
+			if h, _ := oaDeref(ch.doc, h, ""); h["required"] == true && resp.Header.Get(name) == "" {
+				t.Errorf("%s: required header %s is missing", what, name)
+			}
+		}
+	}
+
+	content, _ := r["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(body) > 0 {
+			t.Errorf("%s: response declares no content but has a body: %s", what, body)
+		}
+		return
+	}
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil {
+		t.Errorf("%s: bad Content-Type %q: %v", what, resp.Header.Get("Content-Type"), err)
+		return
+	}
+	media, ok := content[mt].(map[string]any)
+	if !ok {
+		t.Errorf("%s: content type %s is not declared (declared: %v)", what, mt, slices.Sorted(maps.Keys(content)))
+		return
+	}
+	if oaIsJSON(mt) && media["schema"] != nil {
+		ch.validate(what+" response", rPtr+oaPointer("content", mt, "schema"), body)
+	}
+
+	// A body the server accepted must be valid against the request schema:
+	// the schema must not be narrower than the server.
+	if resp.StatusCode < 300 && len(reqBody) > 0 {
+		rmt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+		rbRaw, _ := oaResolve(ch.doc, opPtr+"/requestBody")
+		rb, rbPtr := oaDeref(ch.doc, rbRaw, opPtr+"/requestBody")
+		if rb == nil {
+			t.Errorf("%s: request has a body but the operation declares none", what)
+		} else if rc, ok := rb["content"].(map[string]any)[rmt]; !ok {
+			t.Errorf("%s: request content type %s is not declared", what, rmt)
+		} else if oaIsJSON(rmt) && rc.(map[string]any)["schema"] != nil {
+			ch.validate(what+" request", rbPtr+oaPointer("content", rmt, "schema"), reqBody)
+		}
+	}
+
+	// Error bodies carry the code that maps to the status.
+	if resp.StatusCode >= 400 && oaIsJSON(mt) {
+		var e APIError
+		if json.Unmarshal(body, &e) == nil && e.Error.Code != "" && statusOf(e.Error.Code) != resp.StatusCode {
+			t.Errorf("%s: error code %q maps to %d", what, e.Error.Code, statusOf(e.Error.Code))
+		}
+	}
+}
+
+func (ch *oaChecker) validate(what, ptr string, body []byte) {
+	t := ch.t
+	t.Helper()
+	s, err := ch.schema.compile(ptr)
+	if err != nil {
+		t.Errorf("%s: compile schema %s: %v", what, ptr, err)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Errorf("%s: body is not JSON: %v\n%s", what, err, body)
+		return
+	}
+	if err := s.Validate(v); err != nil {
+		t.Errorf("%s: body does not match %s:\n%v\nbody: %s", what, ptr, err, body)
+	}
+}
+
+// finish requires every operation to have succeeded at least once and
+// every declared response to have been provoked: the document declares
+// exactly the statuses the server gives.
+func (ch *oaChecker) finish() {
+	t := ch.t
+	t.Helper()
+	var untested []string
+	for key, op := range oaOperations(ch.doc) {
+		ok := false
+		for s := range ch.seen[key] {
+			if s >= 200 && s < 300 {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("%s: never answered with success in this test", key)
+		}
+		for s := range op["responses"].(map[string]any) {
+			n, _ := strconv.Atoi(s)
+			if !ch.seen[key][n] {
+				untested = append(untested, key+" "+s)
+			}
+		}
+	}
+	sort.Strings(untested)
+	if len(untested) > 0 {
+		t.Errorf("declared responses this test never provoked (add a case, or drop the response if it cannot happen):\n%s", strings.Join(untested, "\n"))
+	}
+}
+
+// oaClient sends requests and has each exchange checked.
+type oaClient struct {
+	t    *testing.T
+	base string
+	ch   *oaChecker
+}
+
+// oaAuth is how a request authenticates; nil is anonymous.
+type oaAuth func(*http.Request)
+
+func oaBearer(secret string) oaAuth {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+secret) }
+}
+
+func oaSession(s *store.Session, csrf bool) oaAuth {
+	return func(r *http.Request) {
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: s.Token})
+		if csrf {
+			r.Header.Set("X-CSRF-Token", s.CSRF)
+		}
+	}
+}
+
+// call sends method path with body (nil; []byte or string sent as is;
+// anything else as JSON), checks the exchange against the document and
+// that the status is want, and returns the response body.
+func (c *oaClient) call(who oaAuth, method, path string, body any, want int, opts ...func(*http.Request)) ([]byte, *http.Response) {
+	t := c.t
+	t.Helper()
+	var raw []byte
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		raw, ctype = b, "application/json"
+	case string:
+		raw, ctype = []byte(b), "application/json"
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			t.Fatal(err)
+		}
+		ctype = "application/json"
+	}
+	var rd io.Reader
+	if raw != nil {
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if who != nil {
+		who(req)
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != want {
+		t.Errorf("%s %s: status %d, want %d; body: %s", method, path, resp.StatusCode, want, got)
+	}
+	c.ch.check(req, raw, resp, got)
+	return got, resp
+}
+
+func oaHeader(k, v string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set(k, v) }
+}
+
+func oaDecode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, b)
+	}
+	return v
+}
+
+// oaCycloneDXJSON is a CycloneDX 1.6 document: an application with one direct
+// and one transitive dependency (3 components, 2 edges).
+func oaCycloneDXJSON(serial string) []byte {
+	return []byte(`{
+  "bomFormat": "CycloneDX",
+  "specVersion": "1.6",
+  "serialNumber": "urn:uuid:` + serial + `",
+  "version": 1,
+  "metadata": {
+    "timestamp": "2025-03-01T12:00:00Z",
+    "component": {
+      "type": "application",
+      "bom-ref": "widget-app",
+      "name": "widget-app",
+      "version": "1.0.0",
+      "purl": "pkg:generic/widget-app@1.0.0"
+    }
+  },
+  "components": [
+    {
+      "type": "library",
+      "bom-ref": "pkg:npm/left-pad@1.3.0",
+      "name": "left-pad",
+      "version": "1.3.0",
+      "purl": "pkg:npm/left-pad@1.3.0",
+      "licenses": [{"license": {"id": "MIT"}}],
+      "hashes": [{"alg": "SHA-256", "content": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}],
+      "scope": "required"
+    },
+    {
+      "type": "library",
+      "bom-ref": "pkg:npm/pad-core@2.0.1",
+      "group": "padders",
+      "name": "pad-core",
+      "version": "2.0.1",
+      "purl": "pkg:npm/pad-core@2.0.1",
+      "description": "The core of padding."
+    }
+  ],
+  "dependencies": [
+    {"ref": "widget-app", "dependsOn": ["pkg:npm/left-pad@1.3.0"]},
+    {"ref": "pkg:npm/left-pad@1.3.0", "dependsOn": ["pkg:npm/pad-core@2.0.1"]},
+    {"ref": "pkg:npm/pad-core@2.0.1", "dependsOn": []}
+  ]
+}
+`)
+}
+
+// oaCycloneDXXML is a CycloneDX 1.6 XML document with two components.
+const oaCycloneDXXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" serialNumber="urn:uuid:6f1c1f4e-8a43-4d2b-9d8e-2f3b5c7a9e10" version="1">
+  <metadata>
+    <component type="application" bom-ref="widget-app">
+      <name>widget-app</name>
+      <version>2.0.0</version>
+    </component>
+  </metadata>
+  <components>
+    <component type="library" bom-ref="pkg:golang/example.com/lib@v1.0.0">
+      <name>example.com/lib</name>
+      <version>v1.0.0</version>
+      <purl>pkg:golang/example.com/lib@v1.0.0</purl>
+    </component>
+  </components>
+  <dependencies>
+    <dependency ref="widget-app">
+      <dependency ref="pkg:golang/example.com/lib@v1.0.0"/>
+    </dependency>
+  </dependencies>
+</bom>
+`
+
+// oaSPDXTagValue is an SPDX 2.3 tag-value document with two packages.
+const oaSPDXTagValue = `SPDXVersion: SPDX-2.3
+DataLicense: CC0-1.0
+SPDXID: SPDXRef-DOCUMENT
+DocumentName: gadget-1
+DocumentNamespace: https://example.com/spdx/gadget-1-5d1c0f7e
+Creator: Tool: cradle-test
+Created: 2025-03-01T12:00:00Z
+
+PackageName: gadget
+SPDXID: SPDXRef-gadget
+PackageVersion: 1
+PackageDownloadLocation: NOASSERTION
+FilesAnalyzed: false
+
+PackageName: zlib
+SPDXID: SPDXRef-zlib
+PackageVersion: 1.3.1
+PackageDownloadLocation: https://zlib.net/zlib-1.3.1.tar.gz
+FilesAnalyzed: false
+PackageLicenseConcluded: Zlib
+ExternalRef: PACKAGE-MANAGER purl pkg:generic/zlib@1.3.1
+
+Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-gadget
+Relationship: SPDXRef-gadget DEPENDS_ON SPDXRef-zlib
+`
+
+func TestOpenAPIResponses(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	const uploadLimit = 64 << 10
+	srv, err := New(db, Config{Version: "test", MaxUploadSize: uploadLimit}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ch := newOAChecker(t)
+	c := &oaClient{t: t, base: ts.URL, ch: ch}
+
+	system := cradle.Actor{Name: "system", Via: "test"}
+	newUser := func(email string, role cradle.Role) (*cradle.User, string) {
+		u := &cradle.User{Email: email, Name: strings.Split(email, "@")[0], Role: role}
+		if err := db.CreateUser(ctx, system, u, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := db.CreateToken(ctx, system, &cradle.Token{Name: "test-" + string(role), Role: role, UserID: u.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u, secret
+	}
+	adminUser, adminSecret := newUser("admin@example.com", cradle.RoleAdmin)
+	_, devSecret := newUser("dev@example.com", cradle.RoleDeveloper)
+	_, auditorSecret := newUser("auditor@example.com", cradle.RoleAuditor)
+	admin, dev, auditor := oaBearer(adminSecret), oaBearer(devSecret), oaBearer(auditorSecret)
+
+	// Meta.
+	c.call(nil, "GET", "/healthz", nil, 200)
+	c.call(oaBearer("cradle_wrong"), "GET", "/healthz", nil, 401)
+	doc, _ := c.call(nil, "GET", "/api/v1/openapi.json", nil, 200)
+	if !bytes.Equal(doc, openAPIDoc) {
+		t.Error("GET /api/v1/openapi.json does not serve openapi.json")
+	}
+	c.call(admin, "GET", "/api/v1/me", nil, 200)
+	c.call(nil, "GET", "/api/v1/me", nil, 401)
+	c.call(nil, "GET", "/api/v1/me", nil, 401, oaHeader("Authorization", "Basic YTpi"))
+
+	// Products.
+	widget := map[string]any{
+		"name": "Widget", "description": "A widget.", "manufacturer": "Example GmbH",
+		"intended_purpose": "Widgeting.", "cra_class": "important-class-i",
+		"support_start": "2025-01-01", "support_end": "2030-12-31", "support_rationale": "Five years and change.",
+	}
+	b, resp := c.call(admin, "POST", "/api/v1/products", widget, 201)
+	if p := oaDecode[cradle.Product](t, b); p.Name != "Widget" || resp.Header.Get("Location") != "/api/v1/products/Widget" {
+		t.Errorf("created product %+v at %s", p, resp.Header.Get("Location"))
+	}
+	c.call(admin, "POST", "/api/v1/products", map[string]any{"name": "Gadget"}, 201)
+	c.call(admin, "POST", "/api/v1/products", widget, 409)
+	c.call(admin, "POST", "/api/v1/products", map[string]any{"name": "", "cra_class": "essential", "support_start": "soon"}, 400)
+	c.call(admin, "POST", "/api/v1/products", map[string]any{"name": "X", "colour": "red"}, 400)
+	c.call(admin, "POST", "/api/v1/products", `{"name": 1}`, 400)
+	c.call(admin, "POST", "/api/v1/products", `{"name": "X"`, 400)
+	c.call(admin, "POST", "/api/v1/products", `{"name": "X"} {}`, 400)
+	c.call(admin, "POST", "/api/v1/products", `{"name": "X", "description": "`+strings.Repeat("a", 1<<20)+`"}`, 413)
+	c.call(dev, "POST", "/api/v1/products", map[string]any{"name": "Devs"}, 403)
+	c.call(nil, "POST", "/api/v1/products", map[string]any{"name": "Anon"}, 401)
+	c.call(admin, "GET", "/api/v1/products", nil, 200)
+	c.call(auditor, "GET", "/api/v1/products?page=2&per_page=1", nil, 200)
+	c.call(admin, "GET", "/api/v1/products?per_page=501", nil, 400)
+	c.call(admin, "GET", "/api/v1/products?page=zero", nil, 400)
+	c.call(nil, "GET", "/api/v1/products", nil, 401)
+	c.call(admin, "GET", "/api/v1/products/Widget", nil, 200)
+	c.call(admin, "GET", "/api/v1/products/Nope", nil, 404)
+	widget["cra_class"] = "critical"
+	c.call(admin, "PUT", "/api/v1/products/Widget", widget, 200)
+	c.call(admin, "PUT", "/api/v1/products/Nope", widget, 404)
+	c.call(admin, "PUT", "/api/v1/products/Gadget", widget, 409)
+	c.call(admin, "PUT", "/api/v1/products/Gadget", map[string]any{"name": "Gadget", "support_start": "2030-01-01", "support_end": "2029-01-01"}, 400)
+	c.call(dev, "PUT", "/api/v1/products/Gadget", map[string]any{"name": "Gadget"}, 403)
+
+	// Releases.
+	const rel = "/api/v1/products/Widget/releases/1.0.0"
+	b, resp = c.call(admin, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "1.0.0", "release_date": "2025-01-15", "lifecycle": "released"}, 201)
+	if r := oaDecode[cradle.Release](t, b); r.ProductName != "Widget" || resp.Header.Get("Location") != rel {
+		t.Errorf("created release %+v at %s", r, resp.Header.Get("Location"))
+	}
+	c.call(dev, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "2.0.0"}, 201)
+	c.call(admin, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "1.0.0"}, 409)
+	c.call(admin, "POST", "/api/v1/products/Nope/releases", map[string]any{"version": "1.0.0"}, 404)
+	c.call(admin, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": " ", "lifecycle": "beta"}, 400)
+	c.call(auditor, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "3.0.0"}, 403)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases", nil, 200)
+	c.call(admin, "GET", "/api/v1/products/Nope/releases", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases?per_page=-1", nil, 400)
+	c.call(admin, "GET", rel, nil, 200)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9", nil, 404)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/2.0.0", map[string]any{"release_date": "2026-02-01", "lifecycle": "end-of-support"}, 200)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/2.0.0", map[string]any{"version": "1.0.0"}, 409)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/2.0.0", map[string]any{"release_date": "1 Feb 2026"}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/9.9.9", map[string]any{}, 404)
+
+	// SBOMs: before any import.
+	c.call(admin, "GET", rel+"/sbom", nil, 404)
+	c.call(admin, "GET", rel+"/components", nil, 200)
+	c.call(admin, "GET", rel+"/sboms", nil, 200)
+
+	// Import, re-import, replace, reinstate.
+	first := oaCycloneDXJSON("3e671687-395b-41f5-a30f-a58921a69b79")
+	second := bytes.Replace(oaCycloneDXJSON("0b0cbb4c-2e0c-4bfb-8a4c-0f9d0bd9a0c1"), []byte(`"1.3.0"`), []byte(`"1.3.1"`), 1)
+	b, _ = c.call(dev, "POST", rel+"/sboms?filename=widget.cdx.json", first, 201)
+	imp := oaDecode[store.ImportResult](t, b)
+	if imp.Unchanged || imp.Document.ComponentCount != 3 || imp.Document.EdgeCount != 2 {
+		t.Errorf("first import: %+v", imp)
+	}
+	b, _ = c.call(admin, "POST", rel+"/sboms", first, 200)
+	if !oaDecode[store.ImportResult](t, b).Unchanged {
+		t.Errorf("re-import of the current SBOM: %s", b)
+	}
+	b, _ = c.call(admin, "POST", rel+"/sboms", second, 201)
+	if r := oaDecode[store.ImportResult](t, b); r.Replaced != imp.Document.ID {
+		t.Errorf("second import: %s", b)
+	}
+	b, _ = c.call(admin, "POST", rel+"/sboms", first, 201) // reinstated
+	if r := oaDecode[store.ImportResult](t, b); r.Document.ID != imp.Document.ID || !r.Document.Current {
+		t.Errorf("reinstating import: %s", b)
+	}
+	c.call(admin, "POST", rel+"/sboms?filename=bad.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": 7}]}`, 400)
+	c.call(admin, "POST", rel+"/sboms", "this is not an SBOM", 400)
+	c.call(admin, "POST", rel+"/sboms", bytes.Repeat([]byte(" "), uploadLimit+1), 413)
+	c.call(admin, "POST", "/api/v1/products/Widget/releases/9.9.9/sboms", first, 404)
+	c.call(auditor, "POST", rel+"/sboms", first, 403)
+	c.call(oaSession(oaNewSession(t, db, adminUser), false), "POST", rel+"/sboms", first, 403)
+
+	// SBOM history and content.
+	b, _ = c.call(admin, "GET", rel+"/sboms", nil, 200)
+	docs := oaDecode[List[cradle.SBOMDocument]](t, b)
+	if docs.Total != 2 {
+		t.Errorf("SBOM history: %s", b)
+	}
+	sbomPath := rel + "/sboms/" + strconv.FormatInt(imp.Document.ID, 10)
+	b, resp = c.call(admin, "GET", sbomPath, nil, 200)
+	if !bytes.Equal(b, first) {
+		t.Errorf("SBOM content differs from the upload")
+	}
+	c.call(admin, "GET", sbomPath, nil, 304, oaHeader("If-None-Match", resp.Header.Get("ETag")))
+	c.call(admin, "GET", sbomPath, nil, 206, oaHeader("Range", "bytes=0-9"))
+	c.call(admin, "GET", sbomPath, nil, 416, oaHeader("Range", "bytes=999999-"))
+	c.call(admin, "GET", sbomPath, nil, 412, oaHeader("If-Match", `"0000"`))
+	// The other encodings come back with their own content types.
+	const rel2 = "/api/v1/products/Widget/releases/2.0.0"
+	b, _ = c.call(admin, "POST", rel2+"/sboms?filename=widget.cdx.xml", oaCycloneDXXML, 201, oaHeader("Content-Type", "application/xml"))
+	xmlDoc := oaDecode[store.ImportResult](t, b).Document
+	c.call(admin, "GET", rel2+"/sboms/"+strconv.FormatInt(xmlDoc.ID, 10), nil, 200)
+	c.call(admin, "POST", "/api/v1/products/Gadget/releases", map[string]any{"version": "1"}, 201)
+	b, _ = c.call(admin, "POST", "/api/v1/products/Gadget/releases/1/sboms?filename=gadget.spdx", oaSPDXTagValue, 201, oaHeader("Content-Type", "text/plain"))
+	tvDoc := oaDecode[store.ImportResult](t, b).Document
+	c.call(admin, "GET", "/api/v1/products/Gadget/releases/1/sboms/"+strconv.FormatInt(tvDoc.ID, 10), nil, 200)
+	c.call(admin, "POST", "/api/v1/products/Gadget/releases/1/sboms", oaSPDXTagValue, 200, oaHeader("Content-Type", "application/octet-stream"))
+	c.call(admin, "GET", rel+"/sboms/first", nil, 400)
+	c.call(admin, "GET", rel+"/sboms/99999", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/2.0.0/sboms/"+strconv.FormatInt(imp.Document.ID, 10), nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/sboms", nil, 404)
+
+	// Export.
+	for _, f := range cradle.ExportFormats {
+		c.call(admin, "GET", rel+"/sbom?format="+f, nil, 200)
+	}
+	c.call(admin, "GET", rel+"/sbom", nil, 200)
+	c.call(admin, "GET", rel+"/sbom?format=pdf", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Nope/releases/1.0.0/sbom", nil, 404)
+
+	// Components of a release.
+	b, _ = c.call(admin, "GET", rel+"/components", nil, 200)
+	comps := oaDecode[List[cradle.Component]](t, b)
+	if comps.Total != 3 {
+		t.Errorf("components: %s", b)
+	}
+	c.call(admin, "GET", rel+"/components?relation=direct", nil, 200)
+	c.call(admin, "GET", rel+"/components?relation=transitive&q=pad", nil, 200)
+	c.call(admin, "GET", rel+"/components?q=pkg:npm/left-pad", nil, 200)
+	c.call(admin, "GET", rel+"/components?relation=root", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/components", nil, 404)
+	for _, comp := range comps.Items {
+		c.call(admin, "GET", rel+"/components/"+strconv.FormatInt(comp.ID, 10), nil, 200)
+	}
+	c.call(admin, "GET", rel+"/components/0", nil, 400)
+	c.call(admin, "GET", rel+"/components/99999", nil, 404)
+
+	// Search.
+	c.call(admin, "GET", "/api/v1/components?q=left", nil, 200)
+	c.call(dev, "GET", "/api/v1/components?q=pkg:npm/&per_page=1", nil, 200)
+	c.call(admin, "GET", "/api/v1/components?q=nothing-like-it", nil, 200)
+	c.call(admin, "GET", "/api/v1/components", nil, 400)
+
+	// Users.
+	c.call(admin, "GET", "/api/v1/users", nil, 200)
+	c.call(auditor, "GET", "/api/v1/users", nil, 403)
+	c.call(admin, "GET", "/api/v1/users?page=0", nil, 400)
+	b, _ = c.call(admin, "POST", "/api/v1/users", map[string]any{"email": "Carol@Example.com", "name": "Carol", "role": "developer", "password": "a long enough password"}, 201)
+	carol := oaDecode[cradle.User](t, b)
+	c.call(admin, "POST", "/api/v1/users", map[string]any{"email": "svc@example.com", "role": "auditor"}, 201)
+	c.call(admin, "POST", "/api/v1/users", map[string]any{"email": "carol@example.com", "role": "developer"}, 409)
+	c.call(admin, "POST", "/api/v1/users", map[string]any{"email": "not an address", "role": "boss", "password": "short"}, 400)
+	c.call(dev, "POST", "/api/v1/users", map[string]any{"email": "x@example.com", "role": "admin"}, 403)
+	carolPath := "/api/v1/users/" + strconv.FormatInt(carol.ID, 10)
+	c.call(admin, "PUT", carolPath, map[string]any{"name": "Carol C.", "role": "security-officer", "password": "another long password"}, 200)
+	c.call(admin, "PUT", carolPath, map[string]any{"name": "Carol C.", "role": "security-officer", "disabled": true}, 200)
+	c.call(admin, "PUT", carolPath, map[string]any{"name": "Carol C."}, 400)
+	c.call(admin, "PUT", "/api/v1/users/99999", map[string]any{"role": "auditor"}, 404)
+	c.call(admin, "PUT", "/api/v1/users/carol", map[string]any{"role": "auditor"}, 400)
+
+	// Tokens.
+	c.call(admin, "GET", "/api/v1/tokens", nil, 200)
+	c.call(dev, "GET", "/api/v1/tokens", nil, 403)
+	c.call(admin, "GET", "/api/v1/tokens?per_page=x", nil, 400)
+	b, _ = c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "security-officer", "user_id": carol.ID,
+		"expires_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}, 201)
+	ci := oaDecode[TokenCreated](t, b)
+	b, _ = c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "mine", "role": "auditor"}, 201)
+	mine := oaDecode[TokenCreated](t, b)
+	b, _ = c.call(oaBearer(mine.Secret), "GET", "/api/v1/me", nil, 200)
+	if me := oaDecode[map[string]any](t, b); me["token"] != "mine" || me["role"] != "auditor" {
+		t.Errorf("me with a token: %s", b)
+	}
+	c.call(oaBearer(ci.Secret), "GET", "/api/v1/me", nil, 401) // carol is disabled
+	c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "wide", "role": "admin", "user_id": carol.ID}, 403)
+	c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "ghost", "role": "auditor", "user_id": 99999}, 404)
+	c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "", "role": "root"}, 400)
+	c.call(admin, "POST", "/api/v1/tokens", map[string]any{"name": "x", "role": "auditor", "expires_at": "tomorrow"}, 400)
+	c.call(admin, "DELETE", "/api/v1/tokens/"+strconv.FormatInt(ci.Token.ID, 10), nil, 204)
+	c.call(admin, "DELETE", "/api/v1/tokens/"+strconv.FormatInt(ci.Token.ID, 10), nil, 404)
+	c.call(admin, "DELETE", "/api/v1/tokens/ci", nil, 400)
+	c.call(auditor, "DELETE", "/api/v1/tokens/"+strconv.FormatInt(mine.Token.ID, 10), nil, 403)
+	c.call(admin, "GET", "/api/v1/tokens", nil, 200) // now with last_used_at and expires_at
+
+	// Sessions: cookie plus CSRF header for writes.
+	sess := oaNewSession(t, db, adminUser)
+	c.call(oaSession(sess, false), "GET", "/api/v1/me", nil, 200)
+	c.call(oaSession(sess, false), "POST", "/api/v1/products", map[string]any{"name": "Cookie"}, 403)
+	c.call(oaSession(sess, true), "POST", "/api/v1/products", map[string]any{"name": "Cookie"}, 201)
+	c.call(oaSession(&store.Session{Token: "stale"}, false), "GET", "/api/v1/products", nil, 401)
+
+	// Audit.
+	c.call(auditor, "GET", "/api/v1/audit", nil, 200)
+	c.call(admin, "GET", "/api/v1/audit?entity_type=release&entity_id=1&per_page=5", nil, 200)
+	c.call(admin, "GET", "/api/v1/audit?page=-3", nil, 400)
+	c.call(dev, "GET", "/api/v1/audit", nil, 403)
+	b, _ = c.call(auditor, "GET", "/api/v1/audit/verify", nil, 200)
+	if rep := oaDecode[store.AuditReport](t, b); !rep.Intact {
+		t.Errorf("audit verify: %s", b)
+	}
+	c.call(dev, "GET", "/api/v1/audit/verify", nil, 403)
+
+	// What wrap and the shared helpers do, route by route: an invalid
+	// bearer token is refused everywhere, public routes included; session
+	// writes need the CSRF header; JSON bodies are bounded; page
+	// parameters are checked.
+	concrete := strings.NewReplacer("{product}", "Widget", "{version}", "1.0.0", "{id}", "1")
+	huge := `{"name": "` + strings.Repeat("x", 1<<20) + `"}`
+	for key, op := range oaOperations(ch.doc) {
+		method, path, _ := strings.Cut(key, " ")
+		path = concrete.Replace(path)
+		c.call(oaBearer("cradle_not-a-token"), method, path, nil, 401)
+		if !safeMethod(method) {
+			c.call(oaSession(sess, false), method, path, nil, 403)
+		}
+		if rb, _ := oaDeref(ch.doc, op["requestBody"], ""); rb != nil {
+			if _, ok := rb["content"].(map[string]any)["application/json"]; ok {
+				c.call(admin, method, path, huge, 413)
+			}
+		}
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			if p, _ := oaDeref(ch.doc, p, ""); p["in"] == "query" && p["name"] == "page" {
+				c.call(admin, method, path+"?page=0", nil, 400)
+			}
+		}
+	}
+
+	// A server whose database is not migrated is unhealthy.
+	bare, err := store.Open(ctx, storetest.DSN(t, store.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Close()
+	srv2, err := New(bare, Config{Version: "test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts2 := httptest.NewServer(srv2)
+	defer ts2.Close()
+	(&oaClient{t: t, base: ts2.URL, ch: ch}).call(nil, "GET", "/healthz", nil, 503)
+
+	// Without its database every route fails with 500 (authenticating
+	// the token is the first thing that needs it).
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for key := range oaOperations(ch.doc) {
+		method, path, _ := strings.Cut(key, " ")
+		c.call(admin, method, concrete.Replace(path), nil, 500)
+	}
+
+	ch.finish()
+}
+
+func oaNewSession(t *testing.T, db *store.DB, u *cradle.User) *store.Session {
+	t.Helper()
+	s, err := db.CreateSession(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
