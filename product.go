@@ -79,6 +79,8 @@ func (p *Product) Validate() error {
 		probs = append(probs, Problem{"name", "is required"})
 	} else if err := checkName(p.Name); err != "" {
 		probs = append(probs, Problem{"name", err})
+	} else if strings.EqualFold(p.Name, "new") {
+		probs = append(probs, Problem{"name", `"new" is reserved (it names the new-product form)`})
 	}
 	if p.Class == "" {
 		p.Class = ClassDefault
@@ -152,6 +154,9 @@ func checkName(s string) string {
 		if r < 0x20 || r == 0x7f || r == '/' {
 			return "must not contain control characters or '/'"
 		}
+	}
+	if s == "." || s == ".." {
+		return `must not be "." or ".." (they cannot appear in a URL path)`
 	}
 	return ""
 }

@@ -112,8 +112,10 @@ type SBOMDocument struct {
 }
 
 // ComputeDepths sets each component's Depth by a breadth-first walk from
-// the root. Without a root, components nobody depends on are taken as
-// direct dependencies (depth 1) of the unnamed product.
+// the root. Without a root, or when the root's dependencies are not
+// recorded (many tools list components but no edges from the root),
+// components nobody depends on are taken as direct dependencies (depth 1)
+// of the product.
 func (s *SBOM) ComputeDepths() {
 	idx := make(map[string]int, len(s.Components))
 	for i := range s.Components {
@@ -129,12 +131,15 @@ func (s *SBOM) ComputeDepths() {
 		}
 	}
 	var queue []string
-	if i, ok := idx[s.Root]; ok && s.Root != "" {
-		s.Components[i].Depth = 0
+	rootIdx, hasRoot := idx[s.Root]
+	hasRoot = hasRoot && s.Root != ""
+	if hasRoot {
+		s.Components[rootIdx].Depth = 0
 		queue = append(queue, s.Root)
-	} else {
+	}
+	if !hasRoot || len(out[s.Root]) == 0 {
 		for i := range s.Components {
-			if !hasParent[s.Components[i].Ref] {
+			if s.Components[i].Depth == -1 && !hasParent[s.Components[i].Ref] {
 				s.Components[i].Depth = 1
 				queue = append(queue, s.Components[i].Ref)
 			}

@@ -96,7 +96,7 @@ func tokenCreate(e *env, args []string) error {
 	email := fs.String("user", "", "e-mail of the user the token acts for")
 	name := fs.String("name", "", "what the token is for, e.g. \"gitlab-ci gateway-fw\"")
 	role := fs.String("role", "", "role of the token (default: the user's role; never wider)")
-	expires := fs.String("expires", "", "expiry date YYYY-MM-DD (default: none)")
+	expires := fs.String("expires", "", "last day the token works, YYYY-MM-DD, UTC (default: no expiry)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func tokenCreate(e *env, args []string) error {
 		if err != nil {
 			return usagef("--expires must be a date YYYY-MM-DD; found %q", *expires)
 		}
-		t.ExpiresAt = d
+		t.ExpiresAt = d.Add(24 * time.Hour) // valid through that day (UTC), as in the UI
 	}
 	secret, err := db.CreateToken(e.ctx, cliActor(), t)
 	if err != nil {

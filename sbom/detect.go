@@ -112,7 +112,7 @@ func (d *document) sniffJSON() error {
 	if !ok {
 		found := "a JSON " + jsonType(v)
 		if arr, ok := v.([]any); ok {
-			found = fmt.Sprintf("a JSON array of %d elements", len(arr))
+			found = fmt.Sprintf("a JSON array (of %d values; a list of SBOMs or of something else, not one SBOM)", len(arr))
 		}
 		return unreadable(d.name, cradle.Problem{Location: atPath(d.name, ""),
 			Message: "expected a JSON object (a CycloneDX or SPDX document), found " + found})

@@ -2,10 +2,12 @@ package sbom
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -137,7 +139,28 @@ func validateSchema(d *document) ([]violation, error) {
 			add(violation{path: leaf.InstanceLocation, message: describe(leaf.ErrorKind)})
 		}
 	}
+	// The validator walks objects in map order; sort by place in the
+	// document so that the same document always gives the same report.
+	slices.SortFunc(out, func(a, b violation) int {
+		return cmp.Or(comparePaths(a.path, b.path), strings.Compare(a.prop, b.prop), strings.Compare(a.message, b.message))
+	})
 	return out, nil
+}
+
+// comparePaths orders JSON pointer tokens, array indexes numerically.
+func comparePaths(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] == b[i] {
+			continue
+		}
+		x, errX := strconv.Atoi(a[i])
+		y, errY := strconv.Atoi(b[i])
+		if errX == nil && errY == nil {
+			return cmp.Compare(x, y)
+		}
+		return strings.Compare(a[i], b[i])
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 func problemsOf(name string, vs []violation) []cradle.Problem {

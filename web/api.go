@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
@@ -216,7 +218,7 @@ func (s *Server) apiImportSBOM(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status := http.StatusCreated
-	if res.Unchanged {
+	if res.Unchanged || res.Reinstated {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, res)
@@ -249,6 +251,10 @@ func (s *Server) apiExportSBOM(w http.ResponseWriter, r *http.Request) error {
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = cradle.ExportCycloneDXJSON
+	}
+	if !slices.Contains(cradle.ExportFormats, format) {
+		return cradle.Invalid("unknown export format", cradle.Problem{Location: "format",
+			Message: "must be one of " + strings.Join(cradle.ExportFormats, ", ") + "; found " + strconv.Quote(format)})
 	}
 	doc, _, err := s.db.LoadSBOM(r.Context(), r.PathValue("product"), r.PathValue("version"))
 	if err != nil {
@@ -331,6 +337,9 @@ func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	cur, err := s.db.User(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if in.Email != "" && !strings.EqualFold(strings.TrimSpace(in.Email), cur.Email) {
+		return cradle.Invalid("invalid user", cradle.Problem{Location: "email", Message: "cannot be changed; create a new user instead"})
 	}
 	u := &cradle.User{Email: cur.Email, Name: in.Name, Role: in.Role, Disabled: in.Disabled}
 	if err := s.db.UpdateUser(r.Context(), actorOf(r, "api"), id, u, in.Password); err != nil {

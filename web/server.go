@@ -32,7 +32,7 @@ type Config struct {
 	// plain-HTTP deployments that are not on loopback. Browsers treat
 	// localhost and 127.0.0.1 as secure, so the default works there.
 	InsecureCookies bool
-	// Version is shown in the UI footer and the OpenAPI document.
+	// Version is shown in the UI footer.
 	Version string
 }
 
@@ -62,6 +62,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Server, error) {
 	s.ui = ui
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Pattern, s.wrap(rt))
+	}
+	// Anything else under /api/ gets the JSON error envelope, not a
+	// plain-text 404.
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		s.mux.Handle(m+" /api/", s.wrap(route{Pattern: m + " /api/", Handler: func(w http.ResponseWriter, r *http.Request) error {
+			return cradle.Errorf(cradle.ENotFound, "no API route %s %s: see /api/v1/openapi.json", r.Method, r.URL.Path)
+		}}))
 	}
 	return s, nil
 }
@@ -129,7 +136,7 @@ func (s *Server) authenticate(r *http.Request) (*cradle.Principal, *store.Sessio
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		err := s.serve(rt, w, r)
+		r, err := s.serve(rt, w, r)
 		if err != nil {
 			s.fail(rt, w, r, err)
 		}
@@ -137,10 +144,16 @@ func (s *Server) wrap(rt route) http.Handler {
 	})
 }
 
-func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) error {
+// serve authenticates, authorises and runs the route. It returns the
+// request with the caller in its context, so that an error page knows who
+// is signed in.
+func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	p, sess, err := s.authenticate(r)
+	if err != nil && rt.Perm == "" && cradle.ErrorCode(err) == cradle.EUnauthorized {
+		p, sess, err = nil, nil, nil // public routes ignore bad credentials
+	}
 	if err != nil {
-		return err
+		return r, err
 	}
 	ctx := context.WithValue(r.Context(), principalKey, p)
 	if sess != nil {
@@ -151,12 +164,12 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) error {
 		if p == nil {
 			if rt.UI {
 				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return nil
+				return r, nil
 			}
-			return cradle.Errorf(cradle.EUnauthorized, "authentication required: send \"Authorization: Bearer <token>\" or sign in")
+			return r, cradle.Errorf(cradle.EUnauthorized, "authentication required: send \"Authorization: Bearer <token>\" or sign in")
 		}
 		if rt.Perm != permAuthenticated && !p.Can(rt.Perm) {
-			return cradle.Errorf(cradle.EForbidden, "your role (%s) may not do this", p.Role)
+			return r, cradle.Errorf(cradle.EForbidden, "your role (%s) may not do this", p.Role)
 		}
 	}
 	// Session-authenticated writes must carry the session's CSRF token:
@@ -164,13 +177,16 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) error {
 	if sess != nil && !safeMethod(r.Method) {
 		tok := r.Header.Get("X-CSRF-Token")
 		if tok == "" && rt.UI {
-			tok = s.formValue(r, "csrf")
+			if err := s.parseForm(r); err != nil {
+				return r, err
+			}
+			tok = r.FormValue("csrf")
 		}
 		if tok == "" || !constantTimeEqual(tok, sess.CSRF) {
-			return cradle.Errorf(cradle.EForbidden, "missing or wrong CSRF token: reload the page and try again")
+			return r, cradle.Errorf(cradle.EForbidden, "missing or wrong CSRF token: reload the page and try again")
 		}
 	}
-	return rt.Handler(w, r)
+	return r, rt.Handler(w, r)
 }
 
 func safeMethod(m string) bool {
@@ -307,19 +323,36 @@ func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// formValueNoParse returns a form field of a UI request. Multipart bodies
-// (uploads) are bounded by the upload limit before they are parsed; files
-// beyond 32 MiB spill to temporary files, not memory.
-func (s *Server) formValue(r *http.Request, key string) string {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if r.MultipartForm == nil {
-			r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize+1<<20)
-			if err := r.ParseMultipartForm(32 << 20); err != nil {
-				return ""
-			}
-		}
-		return r.FormValue(key)
+// parseForm parses a UI request's form once. Multipart bodies (uploads)
+// are bounded by the upload limit before they are parsed, and files beyond
+// 32 MiB spill to temporary files, not memory; other forms are bounded to
+// 1 MiB. A body over its bound is an ETooLarge error.
+func (s *Server) parseForm(r *http.Request) error {
+	if r.Form != nil {
+		return nil
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
-	return r.PostFormValue(key)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize+1<<20)
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
+	} else if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return cradle.Invalid("the form could not be read: " + err.Error())
+	}
+	return nil
+}
+
+// formValue returns a field of a UI request's form, or "" when the form
+// cannot be read (parseForm reports why).
+func (s *Server) formValue(r *http.Request, key string) string {
+	if s.parseForm(r) != nil {
+		return ""
+	}
+	return r.FormValue(key)
 }
