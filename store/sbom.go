@@ -452,28 +452,28 @@ type Occurrence struct {
 
 // SearchComponents finds every current release containing a component
 // whose purl starts with q (when q starts with "pkg:") or whose name
-// starts with q, case-insensitively. Both are index range scans.
+// starts with q, case-insensitively. Results come in index order (purl or
+// name, then SBOM), so the page is read straight off the covering index
+// (purl, sbom_id) or (name_lower, sbom_id) without sorting the matches.
 func (db *DB) SearchComponents(ctx context.Context, q string, pg cradle.Page) ([]Occurrence, int, error) {
 	pg = pg.Normalize()
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, 0, cradle.Invalid("invalid search", cradle.Problem{Location: "q", Message: "a name, purl or purl prefix is required"})
 	}
-	var where string
-	var args []any
+	col, key := "c.name_lower", strings.ToLower(q)
 	if strings.HasPrefix(q, "pkg:") {
-		where, args = "c.purl >= ? AND c.purl < ?", []any{q, prefixEnd(q)}
-	} else {
-		lq := strings.ToLower(q)
-		where, args = "c.name_lower >= ? AND c.name_lower < ?", []any{lq, prefixEnd(lq)}
+		col, key = "c.purl", q
 	}
-	from := ` FROM components c JOIN releases r ON r.current_sbom_id = c.sbom_id JOIN products p ON p.id = r.product_id WHERE ` + where
+	where := col + ` >= ? AND ` + col + ` < ?`
+	args := []any{key, prefixEnd(key)}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM components c JOIN releases r ON r.current_sbom_id = c.sbom_id WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT p.name, r.version, r.lifecycle, `+componentCols+from+
-		` ORDER BY p.name, r.id DESC, c.name_lower, c.version`+pageClause(pg), args...)
+	rows, err := db.query(ctx, `SELECT p.name, r.version, r.lifecycle, `+componentCols+`
+		FROM components c JOIN releases r ON r.current_sbom_id = c.sbom_id JOIN products p ON p.id = r.product_id
+		WHERE `+where+` ORDER BY `+col+`, c.sbom_id, c.id`+pageClause(pg), args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -97,8 +97,8 @@ CREATE TABLE components (
     UNIQUE (sbom_id, ref)
 );
 CREATE INDEX components_sbom_name ON components(sbom_id, name_lower);
-CREATE INDEX components_purl ON components(purl);
-CREATE INDEX components_name ON components(name_lower);
+CREATE INDEX components_purl ON components(purl, sbom_id);
+CREATE INDEX components_name ON components(name_lower, sbom_id);
 
 CREATE TABLE dependencies (
     sbom_id BIGINT NOT NULL REFERENCES sbom_documents(id),
