@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -45,6 +46,9 @@ type DB struct {
 	read   *sql.DB
 	dsn    string
 	now    func() time.Time
+	// touching holds the IDs of API tokens whose last-used time is being
+	// written in the background.
+	touching sync.Map
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL

@@ -371,9 +371,17 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*cradle.Princi
 	if err != nil || u.Disabled {
 		return nil, fail
 	}
-	// Record use at most once a minute so reads do not become writes.
+	// Record use at most once a minute, and off the request's path: on
+	// SQLite the write would queue behind whatever import holds the writer.
 	if now.Sub(used.t) > time.Minute {
-		_, _ = db.write.ExecContext(ctx, db.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), now, id)
+		if _, busy := db.touching.LoadOrStore(id, true); !busy {
+			go func() {
+				defer db.touching.Delete(id)
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				_, _ = db.write.ExecContext(ctx, db.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), now, id)
+			}()
+		}
 	}
 	r := cradle.Role(role)
 	if !roleCovers(u.Role, r) {

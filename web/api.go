@@ -198,6 +198,14 @@ func (s *Server) importSBOM(r *http.Request, via, product, version, filename str
 	if _, err := s.db.Release(r.Context(), product, version); err != nil {
 		return nil, err
 	}
+	// Imports are CPU-heavy (schema validation, parsing): run a bounded
+	// number at once so that reads stay fast while SBOMs queue.
+	select {
+	case s.imports <- struct{}{}:
+		defer func() { <-s.imports }()
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
 	doc, err := sbom.Decode(filename, raw)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	InsecureCookies bool
 	// Version is shown in the UI footer.
 	Version string
+	// ConcurrentImports bounds how many SBOM imports run at once
+	// (default: half the CPUs, at least one).
+	ConcurrentImports int
 }
 
 // Server serves the API and UI. It keeps no state outside the database,
@@ -44,6 +48,8 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 	ui  *uiTemplates
+	// imports is a semaphore bounding concurrent SBOM imports.
+	imports chan struct{}
 }
 
 // New returns a server for db.
@@ -54,7 +60,10 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux()}
+	if cfg.ConcurrentImports <= 0 {
+		cfg.ConcurrentImports = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux(), imports: make(chan struct{}, cfg.ConcurrentImports)}
 	ui, err := parseTemplates()
 	if err != nil {
 		return nil, err
