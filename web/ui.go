@@ -633,10 +633,14 @@ func formatName(f string) string {
 	return f
 }
 
-// sentence starts a domain message ("invalid product") with a capital.
+// sentence starts a domain message ("invalid product") with a capital,
+// but leaves a message that starts with a name (a file, a product) as it is.
 func sentence(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 || !unicode.IsLower(r) {
+		return s
+	}
+	if first, _, _ := strings.Cut(s, " "); strings.ContainsAny(first, "./\\_-@:") {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
