@@ -104,7 +104,7 @@ func TestDecodeBadInput(t *testing.T) {
 		},
 		{
 			name: "SPDX relationship to an unknown SPDXID", file: "x.json",
-			doc: spdx23(`"packages": [` + pkg("SPDXRef-a", "") + `], "relationships": [{"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"}]`),
+			doc:      spdx23(`"packages": [` + pkg("SPDXRef-a", "") + `], "relationships": [{"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"}]`),
 			location: "x.json:/relationships/0", message: `found "SPDXRef-b", which is not defined`,
 		},
 		{

@@ -21,17 +21,17 @@ type builder struct {
 	s     *cradle.SBOM
 
 	index map[string]int  // ref → index in s.Components
-	where []string        // location of each component's ref
+	where []lazyLoc       // location of each component's ref
 	other map[string]bool // refs of things that are not components (services, files, the document)
 
 	edges    map[cradle.Dependency]bool
-	edgeLoc  map[cradle.Dependency]string
+	edgeLoc  map[cradle.Dependency]lazyLoc
 	problems []cradle.Problem
 
 	// Edges from refs the document does not define, by ref: how many, and
 	// where the first one is.
 	orphans     map[string]int
-	orphanLoc   map[string]string
+	orphanLoc   map[string]lazyLoc
 	orphanOrder []string
 }
 
@@ -47,12 +47,12 @@ func newBuilder(d *document, refID string) *builder {
 			Components:   []cradle.Component{},
 			Dependencies: []cradle.Dependency{},
 		},
-		index:   map[string]int{},
-		other:   map[string]bool{},
+		index:     map[string]int{},
+		other:     map[string]bool{},
 		edges:     map[cradle.Dependency]bool{},
-		edgeLoc:   map[cradle.Dependency]string{},
+		edgeLoc:   map[cradle.Dependency]lazyLoc{},
 		orphans:   map[string]int{},
-		orphanLoc: map[string]string{},
+		orphanLoc: map[string]lazyLoc{},
 	}
 }
 
@@ -79,26 +79,26 @@ func (b *builder) warn(loc, format string, args ...any) {
 // osv-scanner's with-duplicates fixture repeats components verbatim).
 // Different components sharing a ref make every edge to that ref
 // ambiguous, so that is rejected.
-func (b *builder) add(c cradle.Component, refLoc, purlLoc string) {
+func (b *builder) add(c cradle.Component, refLoc, purlLoc lazyLoc) {
 	purl, perr := c.PURL, checkPURL(c.PURL)
 	if perr == errNotAPURL {
 		c.PURL = ""
 	}
 	if i, ok := b.index[c.Ref]; ok {
 		if reflect.DeepEqual(b.s.Components[i], c) {
-			b.warn(refLoc, "duplicate %s %s: the same component as at %s, kept once", b.refID, quote(c.Ref), b.where[i])
+			b.warn(refLoc(), "duplicate %s %s: the same component as at %s, kept once", b.refID, quote(c.Ref), b.where[i]())
 			return
 		}
-		b.problem(refLoc, "expected a unique %s, found %s again (first at %s) for a different component", b.refID, quote(c.Ref), b.where[i])
+		b.problem(refLoc(), "expected a unique %s, found %s again (first at %s) for a different component", b.refID, quote(c.Ref), b.where[i]())
 		return
 	}
 	switch {
 	case perr == errNotAPURL && !hasPURLScheme(purl):
-		b.warn(purlLoc, "ignored the purl %s of %s: it is not a package URL (no pkg: scheme), so it identifies no package", quote(purl), quote(c.Ref))
+		b.warn(purlLoc(), "ignored the purl %s of %s: it is not a package URL (no pkg: scheme), so it identifies no package", quote(purl), quote(c.Ref))
 	case perr == errNotAPURL:
-		b.warn(purlLoc, "ignored the purl %s of %s: it has no package name, so it identifies no package", quote(purl), quote(c.Ref))
+		b.warn(purlLoc(), "ignored the purl %s of %s: it has no package name, so it identifies no package", quote(purl), quote(c.Ref))
 	case perr != nil:
-		b.problem(purlLoc, "expected a package URL (pkg:type/namespace/name@version), found %s: %v", quote(purl), perr)
+		b.problem(purlLoc(), "expected a package URL (pkg:type/namespace/name@version), found %s: %v", quote(purl), perr)
 	}
 	b.index[c.Ref] = len(b.s.Components)
 	b.where = append(b.where, refLoc)
@@ -163,29 +163,36 @@ func purlWithoutName(p string) bool {
 // it is dropped rather than rejected.
 func (b *builder) defineOther(ref string) { b.other[ref] = true }
 
+// lazyLoc renders a location when one is needed. Most refs and edges are
+// fine, and formatting tens of thousands of paths nobody reads costs more
+// than checking them.
+type lazyLoc func() string
+
+func fixedLoc(loc string) lazyLoc { return func() string { return loc } }
+
 // checkRef reports a ref that names nothing in the document.
-func (b *builder) checkRef(ref, loc string) bool {
+func (b *builder) checkRef(ref string, loc lazyLoc) bool {
 	if _, ok := b.index[ref]; ok || b.other[ref] {
 		return true
 	}
 	if ref == "" {
-		b.problem(loc, "expected the %s of a component in this document, found an empty one", b.refID)
+		b.problem(loc(), "expected the %s of a component in this document, found an empty one", b.refID)
 		return false
 	}
-	b.problem(loc, "expected the %s of a component in this document, found %s, which is not defined", b.refID, quote(ref))
+	b.problem(loc(), "expected the %s of a component in this document, found %s, which is not defined", b.refID, quote(ref))
 	return false
 }
 
 // mentioned checks a ref named without edges: a CycloneDX dependency entry
 // with no dependsOn. Like an edge from an undefined ref, an entry for one
 // adds nothing and is dropped with a warning.
-func (b *builder) mentioned(ref, loc string) {
+func (b *builder) mentioned(ref string, loc lazyLoc) {
 	if ref == "" {
 		b.checkRef(ref, loc)
 		return
 	}
 	if _, ok := b.index[ref]; !ok && !b.other[ref] {
-		b.warn(loc, "ignored the dependency entry for %s, which the document does not define", quote(ref))
+		b.warn(loc(), "ignored the dependency entry for %s, which the document does not define", quote(ref))
 	}
 }
 
@@ -200,7 +207,7 @@ func (b *builder) mentioned(ref, loc string) {
 // warning per undefined ref. syft 0.59 and 0.60 wrote exactly that, a
 // CONTAINS from the scanned image to every package without defining the
 // image (jx's and constellation's SBOMs).
-func (b *builder) edge(from, to, fromLoc, toLoc string) {
+func (b *builder) edge(from, to string, fromLoc, toLoc lazyLoc) {
 	toOK := b.checkRef(to, toLoc)
 	_, fromComponent := b.index[from]
 	if !fromComponent && !b.other[from] {
@@ -241,7 +248,7 @@ func (b *builder) finish() (*cradle.SBOM, error) {
 		if n > 1 {
 			edges = fmt.Sprintf("%d edges", n)
 		}
-		b.warn(b.orphanLoc[ref], "ignored %s from %s, which the document does not define", edges, quote(ref))
+		b.warn(b.orphanLoc[ref](), "ignored %s from %s, which the document does not define", edges, quote(ref))
 	}
 	b.reportCycles()
 	b.s.ComputeDepths()

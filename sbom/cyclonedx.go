@@ -154,7 +154,7 @@ func decodeCycloneDX(d *document) (*cradle.SBOM, error) {
 				c.Supplier = bom.Metadata.Supplier.Name
 			}
 		}
-		b.add(c, at(paths.attr(f.loc, "bom-ref")), at(paths.field(f.loc, "purl")))
+		b.add(c, func() string { return at(paths.attr(f.loc, "bom-ref")) }, func() string { return at(paths.field(f.loc, "purl")) })
 	}
 
 	// Services can be dependency targets; they are not components.
@@ -174,13 +174,14 @@ func decodeCycloneDX(d *document) (*cradle.SBOM, error) {
 
 	if bom.Dependencies != nil {
 		for i, dep := range *bom.Dependencies {
-			loc := paths.child(paths.root(), "dependencies", "dependency", i)
+			entry := func() string { return paths.child(paths.root(), "dependencies", "dependency", i) }
+			refLoc := func() string { return at(paths.attr(entry(), "ref")) }
 			if dep.Dependencies == nil || len(*dep.Dependencies) == 0 {
-				b.mentioned(dep.Ref, at(paths.attr(loc, "ref")))
+				b.mentioned(dep.Ref, refLoc)
 				continue
 			}
 			for j, to := range *dep.Dependencies {
-				b.edge(dep.Ref, to, at(paths.attr(loc, "ref")), at(paths.dependsOn(loc, j)))
+				b.edge(dep.Ref, to, refLoc, func() string { return at(paths.dependsOn(entry(), j)) })
 			}
 		}
 	}

@@ -162,7 +162,7 @@ func TestDecode(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	tests := []struct {
-		file                     string
+		file                      string
 		format, encoding, specVer string
 	}{
 		{"acme-cdx16.json", cradle.FormatCycloneDX, "json", "1.6"},
@@ -262,8 +262,8 @@ func TestDecodeWarnings(t *testing.T) {
 			},
 		},
 		{
-			name: "SPDX supplier without its type",
-			doc: spdx23(`"packages": [` + pkg("SPDXRef-a", `"supplier": "Microsoft/GitHub"`) + `]`),
+			name:      "SPDX supplier without its type",
+			doc:       spdx23(`"packages": [` + pkg("SPDXRef-a", `"supplier": "Microsoft/GitHub"`) + `]`),
 			wantComps: 1,
 			wantWarn:  []string{`x.json:/packages/0/supplier: supplier or originator without "Person:" or "Organization:": read as the name`},
 		},

@@ -2,14 +2,33 @@
 // materials in the CycloneDX (JSON and XML) and SPDX (JSON and tag-value)
 // formats, and turning them into the domain's normalised [cradle.SBOM].
 //
-// Decode detects the format, checks the document against its JSON schema
-// (offline, with the schemas embedded in this package) or, for XML and
-// tag-value, by strict decoding plus the same semantic checks, and reports
-// every defect as a located [cradle.Problem]: a line and column for syntax
-// errors, a JSON pointer (or an XPath-like path for XML) for everything else.
+// Decode detects the format, validates the document and normalises it;
 // Encode writes a [cradle.SBOM] as CycloneDX 1.6 JSON or XML, or SPDX 2.3
-// JSON.
+// JSON; ReadLimited reads an upload without letting it grow past a limit.
+// The parsing is done by the CycloneDX and SPDX projects' Go libraries and
+// the JSON Schema validation by santhosh-tekuri/jsonschema, against the
+// official schemas embedded in this package (schema/README.md); this
+// package adds validation, locations and normalisation.
 //
-// The parsing itself is done by the CycloneDX and SPDX projects' Go
-// libraries; this package adds validation, locations and normalisation.
+// Every rejection is an EInvalid [cradle.Error] whose problems say where
+// (file:line:column for syntax, a JSON pointer such as
+// file:/components/3/purl for JSON, an XPath-like path or line and column
+// for XML, file:line for tag-value) and what was expected and found.
+// Defects that do not make the imported data wrong are SBOM.Warnings,
+// located the same way. The rules, each explained where it is applied:
+//
+//   - CycloneDX JSON must satisfy its version's schema in full (validate.go);
+//     CycloneDX XML is decoded strictly and checked against the XSD rules
+//     that matter (xml.go). Together they pass the CycloneDX suite.
+//   - SPDX schema violations are errors in the data cradle imports and
+//     warnings elsewhere, because the leading SPDX generators violate the
+//     schema in fields kept for licence compliance (spdxlenient.go).
+//   - A ref used by two different components is an error; the same
+//     component listed twice is kept once (build.go).
+//   - An edge to an undefined ref is an error; an edge from one is dropped
+//     (build.go).
+//   - A malformed package URL is an error; a purl field holding no package
+//     URL at all (a URL, a nameless template) is dropped (build.go).
+//   - Dependency cycles are warnings: real dependency graphs have them
+//     (graph.go).
 package sbom

@@ -173,10 +173,14 @@ func toSPDX(s *cradle.SBOM) *spdx.Document {
 	}
 	creators := []common.Creator{{CreatorType: "Tool", Creator: "cradle"}}
 	for _, t := range s.Tools {
-		creators = append(creators, common.Creator{CreatorType: "Tool", Creator: t})
+		if t = strings.TrimSpace(t); t != "" {
+			creators = append(creators, common.Creator{CreatorType: "Tool", Creator: t})
+		}
 	}
 	for _, a := range s.Authors {
-		creators = append(creators, common.Creator{CreatorType: "Person", Creator: a})
+		if a = strings.TrimSpace(a); a != "" {
+			creators = append(creators, common.Creator{CreatorType: "Person", Creator: a})
+		}
 	}
 	name := s.Name
 	if name == "" {

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"slices"
 	"strings"
 
 	cradle "github.com/cradle-sdl/cradle"
@@ -35,7 +36,7 @@ func (b *builder) reportCycles() {
 		switch {
 		case len(scc) > 1:
 			cycle = cycleIn(scc, adj)
-		case contains(adj[scc[0]], scc[0]):
+		case slices.Contains(adj[scc[0]], scc[0]):
 			cycle = []string{scc[0], scc[0]}
 		default:
 			continue
@@ -44,21 +45,15 @@ func (b *builder) reportCycles() {
 		if n > maxCycleWarnings {
 			continue
 		}
-		loc := b.edgeLoc[cradle.Dependency{From: cycle[0], To: cycle[1]}]
-		b.warn(loc, "dependency cycle: %s", cyclePath(cycle))
+		where := atFile(b.name)
+		if loc, ok := b.edgeLoc[cradle.Dependency{From: cycle[0], To: cycle[1]}]; ok {
+			where = loc()
+		}
+		b.warn(where, "dependency cycle: %s", cyclePath(cycle))
 	}
 	if n > maxCycleWarnings {
 		b.warn(atFile(b.name), "%d more dependency cycles not listed", n-maxCycleWarnings)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func cyclePath(cycle []string) string {

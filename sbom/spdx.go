@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,15 +49,15 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 	if fatal := spdxTriage(d, b, vs); len(fatal) > 0 {
 		return nil, invalid(d.name, d.what(), problemsOf(d.name, fatal))
 	}
-	data := d.data
-	if repairSPDXTree(d, b) {
+	data, repaired := d.data, repairSPDXTree(d, b)
+	if repaired {
 		if data, err = json.Marshal(d.tree); err != nil {
 			return nil, fmt.Errorf("re-encode repaired %s: %w", d.what(), err)
 		}
 	}
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
-		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err)})
+		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err, repaired)})
 	}
 	return doc, nil
 }
@@ -80,11 +80,13 @@ func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []s
 			s.Created = t.UTC()
 		}
 		for _, c := range ci.Creators {
-			switch c.CreatorType {
-			case "Tool":
-				s.Tools = append(s.Tools, c.Creator)
-			case "Person", "Organization":
-				s.Authors = append(s.Authors, c.Creator)
+			name := strings.TrimSpace(c.Creator)
+			switch {
+			case name == "":
+			case c.CreatorType == "Tool":
+				s.Tools = append(s.Tools, name)
+			case c.CreatorType == "Person" || c.CreatorType == "Organization":
+				s.Authors = append(s.Authors, name)
 			}
 		}
 	}
@@ -112,14 +114,15 @@ func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []s
 			}
 		}
 		c := spdxComponent(p)
-		purlLoc := loc.pkg(i)
-		for j, r := range p.PackageExternalReferences {
-			if r != nil && strings.TrimSpace(r.Locator) == c.PURL && c.PURL != "" {
-				purlLoc = loc.externalRef(i, j, r.Locator)
-				break
+		purlLoc := func() string {
+			for j, r := range p.PackageExternalReferences {
+				if r != nil && strings.TrimSpace(r.Locator) == c.PURL && c.PURL != "" {
+					return loc.externalRef(i, j, r.Locator)
+				}
 			}
+			return loc.pkg(i)
 		}
-		b.add(c, loc.pkg(i), purlLoc)
+		b.add(c, func() string { return loc.pkg(i) }, purlLoc)
 	}
 
 	var described []string
@@ -132,12 +135,15 @@ func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []s
 		if from == "" || to == "" {
 			continue // NONE, NOASSERTION or another document's element
 		}
-		where := loc.relationship(i)
+		where := func() string { return loc.relationship(i) }
 		switch {
 		case typ == "DESCRIBES" && from == document:
 			described = b.describes(described, to, where)
 		case typ == "DESCRIBED_BY" && to == document:
 			described = b.describes(described, from, where)
+		case from == document || to == document:
+			// The document is not a component; what it contains is the
+			// packages and files it lists.
 		case typ == "DEPENDS_ON" || typ == "CONTAINS":
 			b.edge(from, to, where, where)
 		case isReverseDependency(typ):
@@ -173,7 +179,7 @@ func followed(typ string) bool {
 // describes adds ref to the described packages. A described file is not a
 // component, and a described element the document does not define cannot
 // be the root; both are passed over, the latter with a warning.
-func (b *builder) describes(described []string, ref, where string) []string {
+func (b *builder) describes(described []string, ref string, where lazyLoc) []string {
 	if b.isComponent(ref) {
 		if !slices.Contains(described, ref) {
 			described = append(described, ref)
@@ -181,7 +187,7 @@ func (b *builder) describes(described []string, ref, where string) []string {
 		return described
 	}
 	if !b.other[ref] {
-		b.warn(where, "the document describes %s, which it does not define; it cannot be the root", quote(ref))
+		b.warn(where(), "the document describes %s, which it does not define; it cannot be the root", quote(ref))
 	}
 	return described
 }
@@ -277,21 +283,21 @@ func (l jsonLocator) relationship(i int) string {
 	return atPath(l.name, "/documentDescribes")
 }
 
-
 // The SPDX library's JSON errors name the offending value but not where it
 // is ("failed to parse ElementID: Package-1"); the value is looked up in the
 // parsed tree to give the problem a JSON pointer.
 var quotedInError = regexp.MustCompile(`(?:: '?|')([^']+)'?$`)
 
-func spdxJSONProblem(d *document, err error) cradle.Problem {
+func spdxJSONProblem(d *document, err error, repaired bool) cradle.Problem {
 	msg := err.Error()
 	if m := quotedInError.FindStringSubmatch(msg); m != nil {
 		if p, ok := findString(d.tree, m[1], nil); ok {
 			return cradle.Problem{Location: atPath(d.name, pointer(p...)), Message: msg}
 		}
 	}
-	if p := jsonDecodeProblem(d, err); p.Location != atFile(d.name) {
-		return p
+	if !repaired {
+		// Offsets refer to d.data, not to a re-encoded repaired copy.
+		return jsonDecodeProblem(d, err)
 	}
 	return cradle.Problem{Location: atFile(d.name), Message: msg}
 }
@@ -323,10 +329,9 @@ type tagValue struct {
 	name     string
 	doc      *spdx.Document
 	snippets []string // SPDXIDs of the snippets dropped before parsing
-	pairs []tvPair
-	pkgs  []int // index into pairs of each PackageName
-	rels  []int // index into pairs of each Relationship
-	date  int   // index into pairs of Created
+	pairs    []tvPair
+	pkgs     []int // index into pairs of each PackageName
+	rels     []int // index into pairs of each Relationship
 }
 
 func readTagValue(d *document, b *builder) (*tagValue, error) {
@@ -337,7 +342,7 @@ func readTagValue(d *document, b *builder) (*tagValue, error) {
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 	}
-	tv := &tagValue{name: d.name, date: -1}
+	tv := &tagValue{name: d.name}
 	pairs, lexProblem := lexTagValue(d.name, data)
 	if lexProblem != nil {
 		return nil, syntaxError(d.name, "SPDX tag-value", *lexProblem)

@@ -246,9 +246,8 @@ func repairSPDXTree(d *document, b *builder) bool {
 
 // specTags are the tags SPDX 2.1–2.3 define for tag-value, snippets
 // excepted (they are dropped before parsing anyway).
-var specTags = map[string]bool{}
-
-func init() {
+var specTags = func() map[string]bool {
+	m := map[string]bool{}
 	for _, t := range strings.Fields(`
 		SPDXVersion DataLicense SPDXID DocumentName DocumentNamespace ExternalDocumentRef
 		LicenseListVersion Creator Created CreatorComment DocumentComment
@@ -265,11 +264,12 @@ func init() {
 		Relationship RelationshipComment
 		Annotator AnnotationDate AnnotationType SPDXREF AnnotationComment
 		Reviewer ReviewDate ReviewComment`) {
-		specTags[t] = true
+		m[t] = true
 	}
-}
+	return m
+}()
 
-// prepareTagValue drops and repairs pairs before the library parses them,
+// prepare drops and repairs pairs before the library parses them,
 // keeping tv.pairs (which know the lines) in step with the library's pairs.
 func (tv *tagValue) prepare(lib []tvreader.TagValuePair, b *builder) []tvreader.TagValuePair {
 	aligned := len(lib) == len(tv.pairs)

@@ -150,20 +150,15 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// index finds the pairs that locate packages, relationships and the
-// creation date.
+// index finds the pairs that locate packages and relationships.
 func (tv *tagValue) index() {
-	tv.pkgs, tv.rels, tv.date = nil, nil, -1
+	tv.pkgs, tv.rels = nil, nil
 	for i, p := range tv.pairs {
 		switch p.tag {
 		case "PackageName":
 			tv.pkgs = append(tv.pkgs, i)
 		case "Relationship":
 			tv.rels = append(tv.rels, i)
-		case "Created":
-			if tv.date < 0 {
-				tv.date = i
-			}
 		}
 	}
 }

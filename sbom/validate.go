@@ -53,14 +53,15 @@ func schemaFor(format, spec string) (*jsonschema.Schema, error) {
 func compileSchema(file string) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	// JSON Schema draft-07 leaves asserting "format" to the implementation.
-	// cradle asserts date-time, because timestamps are data it reads, and
-	// not the URL formats: they describe references cradle neither imports
+	// cradle asserts them, except iri-reference, the format of URLs in
+	// external references: those are references cradle neither imports
 	// nor follows, and real SBOMs write scp-style git remotes there
 	// ("git@github.com:chaijs/deep-eql.git" in redis-commander's), which
-	// git and npm accept and RFC 3987 does not.
-	for _, f := range []string{"uri", "uri-reference", "iri", "iri-reference"} {
-		c.RegisterFormat(&jsonschema.Format{Name: f, Validate: func(any) error { return nil }})
-	}
+	// git and npm accept and RFC 3987 does not. (The CycloneDX schemas use
+	// iri-reference only on its own or in an anyOf, so relaxing it cannot
+	// make a oneOf ambiguous; "uri" stays asserted for that reason: JSF's
+	// signature algorithm is a oneOf of a name and a URI.)
+	c.RegisterFormat(&jsonschema.Format{Name: "iri-reference", Validate: func(any) error { return nil }})
 	entries, err := schemaFS.ReadDir("schema")
 	if err != nil {
 		return nil, err
