@@ -61,6 +61,12 @@ type Component struct {
 	Scope       string `json:"scope,omitempty"` // required, optional, excluded
 	Description string `json:"description,omitempty"`
 
+	// The OSV package the purl names (ecosystem, e.g. "PyPI", "Debian:12",
+	// and the package name as OSV spells it), filled before storing; empty
+	// when the purl is missing or its type has no OSV ecosystem.
+	Ecosystem string `json:"ecosystem,omitempty"`
+	Package   string `json:"package,omitempty"`
+
 	// Set when stored.
 	ID     int64 `json:"id,omitempty"`
 	SBOMID int64 `json:"sbom_id,omitempty"`

@@ -60,3 +60,55 @@ type Event struct {
 	LastAffected string `json:"last_affected,omitempty"`
 	Limit        string `json:"limit,omitempty"`
 }
+
+// PackageKey identifies a package in OSV's terms.
+type PackageKey struct {
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+}
+
+// Finding is a vulnerability matched to a component version shipped in a
+// release's current SBOM.
+type Finding struct {
+	ID          int64     `json:"id"`
+	Product     string    `json:"product"`
+	Release     string    `json:"release"`
+	ReleaseID   int64     `json:"release_id"`
+	Lifecycle   Lifecycle `json:"lifecycle"`
+	ComponentID int64     `json:"component_id"`
+	Component   string    `json:"component"`
+	Version     string    `json:"version"`
+	PURL        string    `json:"purl,omitempty"`
+
+	VulnID  string   `json:"vuln_id"`  // the OSV record that matched
+	GroupID string   `json:"group_id"` // the merged vulnerability's canonical ID
+	Aliases []string `json:"aliases,omitempty"`
+	Summary string   `json:"summary,omitempty"`
+	Matched string   `json:"matched"`         // which range or list matched
+	Fixed   string   `json:"fixed,omitempty"` // fixed versions, comma-separated
+	Score   float64  `json:"cvss_score,omitempty"`
+	Vector  string   `json:"cvss_vector,omitempty"`
+	Rating  string   `json:"severity"` // critical, high, medium, low, none, unknown
+
+	KEV         bool    `json:"kev"`
+	KEVAdded    string  `json:"kev_date_added,omitempty"`
+	EPSS        float64 `json:"epss,omitempty"`
+	EPSSPercent float64 `json:"epss_percentile,omitempty"`
+
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+}
+
+// Severity ratings in order of decreasing urgency.
+var Ratings = []string{"critical", "high", "medium", "low", "none", "unknown"}
+
+// RatingRank orders ratings: critical 0 ... unknown 5.
+func RatingRank(r string) int {
+	for i, x := range Ratings {
+		if x == r {
+			return i
+		}
+	}
+	return len(Ratings) - 1
+}

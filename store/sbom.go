@@ -34,7 +34,7 @@ type Progress func(done, total int)
 // batch sizes keep every statement under SQLite's 32766 and PostgreSQL's
 // 65535 bind parameters.
 const (
-	componentBatch = 500 // x 16 columns
+	componentBatch = 500 // x 18 columns
 	edgeBatch      = 2000
 )
 
@@ -118,26 +118,26 @@ func (db *DB) ImportSBOM(ctx context.Context, actor cradle.Actor, product, versi
 
 func (tx *Tx) insertComponents(ctx context.Context, sbomID int64, comps []cradle.Component, progress Progress) (map[string]int64, error) {
 	ids := make(map[string]int64, len(comps))
-	const cols = 16
+	const cols = 18
 	for start := 0; start < len(comps); start += componentBatch {
 		end := min(start+componentBatch, len(comps))
 		var q strings.Builder
 		q.WriteString(`INSERT INTO components (sbom_id, ref, type, grp, name, name_lower, version, purl, cpe, supplier,
-			manufacturer, licenses, hashes, scope, description, depth) VALUES `)
+			manufacturer, licenses, hashes, scope, description, depth, eco, pkg) VALUES `)
 		args := make([]any, 0, (end-start)*cols)
 		for i := start; i < end; i++ {
 			c := &comps[i]
 			if i > start {
 				q.WriteByte(',')
 			}
-			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 			hashes := ""
 			if len(c.Hashes) > 0 {
 				b, _ := json.Marshal(c.Hashes)
 				hashes = string(b)
 			}
 			args = append(args, sbomID, c.Ref, c.Type, c.Group, c.Name, strings.ToLower(c.Name), c.Version, c.PURL, c.CPE,
-				c.Supplier, c.Manufacturer, c.Licenses, hashes, c.Scope, c.Description, c.Depth)
+				c.Supplier, c.Manufacturer, c.Licenses, hashes, c.Scope, c.Description, c.Depth, c.Ecosystem, c.Package)
 		}
 		q.WriteString(" RETURNING id, ref")
 		rows, err := tx.QueryContext(ctx, tx.db.rebind(q.String()), args...)
@@ -270,12 +270,12 @@ func (db *DB) SBOMContent(ctx context.Context, product, version string, id int64
 }
 
 const componentCols = `c.id, c.sbom_id, c.ref, c.type, c.grp, c.name, c.version, c.purl, c.cpe, c.supplier,
-	c.manufacturer, c.licenses, c.hashes, c.scope, c.description, c.depth`
+	c.manufacturer, c.licenses, c.hashes, c.scope, c.description, c.depth, c.eco, c.pkg`
 
 func scanComponent(sc interface{ Scan(...any) error }, c *cradle.Component) error {
 	var hashes string
 	if err := sc.Scan(&c.ID, &c.SBOMID, &c.Ref, &c.Type, &c.Group, &c.Name, &c.Version, &c.PURL, &c.CPE, &c.Supplier,
-		&c.Manufacturer, &c.Licenses, &hashes, &c.Scope, &c.Description, &c.Depth); err != nil {
+		&c.Manufacturer, &c.Licenses, &hashes, &c.Scope, &c.Description, &c.Depth, &c.Ecosystem, &c.Package); err != nil {
 		return err
 	}
 	if hashes != "" {
@@ -485,7 +485,7 @@ func (db *DB) SearchComponents(ctx context.Context, q string, pg cradle.Page) ([
 		c := &o.Component
 		var hashes string
 		if err := rows.Scan(&o.Product, &o.Version, &lc, &c.ID, &c.SBOMID, &c.Ref, &c.Type, &c.Group, &c.Name, &c.Version,
-			&c.PURL, &c.CPE, &c.Supplier, &c.Manufacturer, &c.Licenses, &hashes, &c.Scope, &c.Description, &c.Depth); err != nil {
+			&c.PURL, &c.CPE, &c.Supplier, &c.Manufacturer, &c.Licenses, &hashes, &c.Scope, &c.Description, &c.Depth, &c.Ecosystem, &c.Package); err != nil {
 			return nil, 0, err
 		}
 		if hashes != "" {
