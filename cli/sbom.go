@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/cradle-sdl/cradle/monitor"
+
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/sbom"
 )
@@ -52,12 +54,7 @@ document again changes nothing. FILE "-" reads standard input.`)
 	}
 	prog := e.progress()
 	prog.status(fmt.Sprintf("Validating %s (%s)", name, humanBytes(int64(len(raw)))))
-	doc, err := sbom.Decode(name, raw)
-	if err != nil {
-		prog.done()
-		return err
-	}
-	res, err := db.ImportSBOM(e.ctx, cliActor(), *product, *version, raw, doc, func(done, total int) {
+	res, err := monitor.New(db, nil).ImportSBOM(e.ctx, cliActor(), *product, *version, name, raw, func(done, total int) {
 		prog.status(fmt.Sprintf("Storing components %d/%d", done, total))
 	})
 	prog.done()
@@ -77,6 +74,10 @@ document again changes nothing. FILE "-" reads standard input.`)
 	default:
 		fmt.Fprintf(e.stdout, "Imported %s %s SBOM #%d into %s %s: %d components, %d dependency edges.\n",
 			d.Format, d.SpecVersion, d.ID, *product, *version, d.ComponentCount, d.EdgeCount)
+	}
+	if f := res.Findings; f != nil && f.New+f.Still > 0 {
+		fmt.Fprintf(e.stdout, "Findings: %d vulnerable package versions (%d new). See: cradle findings --product %q --release %q\n",
+			f.New+f.Still, f.New, *product, *version)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, "warning:", w.String())

@@ -10,7 +10,7 @@ import (
 	"fmt"
 
 	cradle "github.com/cradle-sdl/cradle"
-	"github.com/cradle-sdl/cradle/sbom"
+	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/store"
 )
 
@@ -95,11 +95,7 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			doc, err := sbom.Decode(r.sbom, raw)
-			if err != nil {
-				return 0, fmt.Errorf("demo SBOM %s: %w", r.sbom, err)
-			}
-			if _, err := db.ImportSBOM(ctx, actor, prod.Name, r.version, raw, doc, nil); err != nil {
+			if _, err := monitor.New(db, nil).ImportSBOM(ctx, actor, prod.Name, r.version, r.sbom, raw, nil); err != nil {
 				return 0, fmt.Errorf("demo SBOM %s: %w", r.sbom, err)
 			}
 		}

@@ -83,9 +83,10 @@ type EPSSScore struct {
 	Percentile float64
 }
 
-// ReplaceEPSS replaces all EPSS scores in one transaction. next is called
-// until it returns false; scores are inserted in batches as they come.
-func (db *DB) ReplaceEPSS(ctx context.Context, date string, next func() (EPSSScore, bool, error)) (int, error) {
+// ReplaceEPSS replaces all EPSS scores in one transaction. produce calls
+// emit with each score; scores are inserted in batches as they come, and
+// an error from produce rolls everything back.
+func (db *DB) ReplaceEPSS(ctx context.Context, date string, produce func(emit func(EPSSScore) error) error) (int, error) {
 	n := 0
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM epss`); err != nil {
@@ -110,21 +111,16 @@ func (db *DB) ReplaceEPSS(ctx context.Context, date string, next func() (EPSSSco
 			_, err := tx.exec(ctx, q.String()+` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile`, args...)
 			return err
 		}
-		for {
-			s, ok, err := next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
+		err := produce(func(s EPSSScore) error {
 			batch = append(batch, s)
 			n++
 			if len(batch) == cap(batch) {
-				if err := flush(); err != nil {
-					return err
-				}
+				return flush()
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		return flush()
 	})

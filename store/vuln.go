@@ -158,8 +158,8 @@ func (tx *Tx) insertAdvisory(ctx context.Context, a *Advisory, now time.Time) er
 				git++
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO affected (vuln_id, eco, pkg, name, purl, ranges, versions, git_ranges)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, k.Ecosystem, k.Name, af.Name, af.PURL, jsonText(af.Ranges), jsonText(af.Versions), git); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO affected (vuln_id, eco, pkg, ecosystem, name, purl, ranges, versions, git_ranges)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, k.Ecosystem, k.Name, af.Ecosystem, af.Name, af.PURL, jsonText(af.Ranges), jsonText(af.Versions), git); err != nil {
 			return err
 		}
 	}
@@ -280,7 +280,7 @@ func (db *DB) AffectedFor(ctx context.Context, keys []cradle.PackageKey) ([]Affe
 			cond.WriteString("(a.eco = ? AND a.pkg = ?)")
 			args = append(args, k.Ecosystem, k.Name)
 		}
-		rows, err := db.query(ctx, `SELECT a.vuln_id, v.group_id, v.withdrawn IS NOT NULL, a.eco, a.pkg, a.name, a.purl, a.ranges, a.versions
+		rows, err := db.query(ctx, `SELECT a.vuln_id, v.group_id, v.withdrawn IS NOT NULL, a.eco, a.pkg, a.ecosystem, a.name, a.purl, a.ranges, a.versions
 			FROM affected a JOIN vulnerabilities v ON v.id = a.vuln_id WHERE `+cond.String(), args...)
 		if err != nil {
 			return nil, err
@@ -288,11 +288,10 @@ func (db *DB) AffectedFor(ctx context.Context, keys []cradle.PackageKey) ([]Affe
 		for rows.Next() {
 			var r AffectedRow
 			var ranges, versions string
-			if err := rows.Scan(&r.VulnID, &r.GroupID, &r.Withdrawn, &r.Key.Ecosystem, &r.Key.Name, &r.Affected.Name, &r.Affected.PURL, &ranges, &versions); err != nil {
+			if err := rows.Scan(&r.VulnID, &r.GroupID, &r.Withdrawn, &r.Key.Ecosystem, &r.Key.Name, &r.Affected.Ecosystem, &r.Affected.Name, &r.Affected.PURL, &ranges, &versions); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			r.Affected.Ecosystem = r.Key.Ecosystem
 			if err := json.Unmarshal([]byte(ranges), &r.Affected.Ranges); err != nil {
 				rows.Close()
 				return nil, err
@@ -316,6 +315,7 @@ type MatchInput struct {
 	ReleaseID   int64
 	ComponentID int64
 	Key         cradle.PackageKey
+	PURL        string
 	Version     string
 }
 
@@ -336,7 +336,7 @@ func (db *DB) MatchInputs(ctx context.Context, scope MatchScope) ([]MatchInput, 
 	}
 	var out []MatchInput
 	run := func(extra string, extraArgs []any) error {
-		rows, err := db.query(ctx, `SELECT r.id, c.id, c.eco, c.pkg, c.version FROM components c
+		rows, err := db.query(ctx, `SELECT r.id, c.id, c.eco, c.pkg, c.purl, c.version FROM components c
 			JOIN releases r ON r.current_sbom_id = c.sbom_id WHERE `+where+extra, append(append([]any{}, args...), extraArgs...)...)
 		if err != nil {
 			return err
@@ -344,7 +344,7 @@ func (db *DB) MatchInputs(ctx context.Context, scope MatchScope) ([]MatchInput, 
 		defer rows.Close()
 		for rows.Next() {
 			var m MatchInput
-			if err := rows.Scan(&m.ReleaseID, &m.ComponentID, &m.Key.Ecosystem, &m.Key.Name, &m.Version); err != nil {
+			if err := rows.Scan(&m.ReleaseID, &m.ComponentID, &m.Key.Ecosystem, &m.Key.Name, &m.PURL, &m.Version); err != nil {
 				return err
 			}
 			out = append(out, m)
@@ -641,7 +641,7 @@ func (db *DB) VulnerabilityGroup(ctx context.Context, id string) (string, []crad
 		return "", nil, err
 	}
 	for i := range out {
-		arows, err := db.query(ctx, `SELECT eco, name, purl, ranges, versions FROM affected WHERE vuln_id = ? ORDER BY id`, out[i].ID)
+		arows, err := db.query(ctx, `SELECT ecosystem, name, purl, ranges, versions FROM affected WHERE vuln_id = ? ORDER BY id`, out[i].ID)
 		if err != nil {
 			return "", nil, err
 		}

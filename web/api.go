@@ -9,6 +9,7 @@ import (
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
 )
@@ -193,7 +194,7 @@ func (s *Server) apiListSBOMs(w http.ResponseWriter, r *http.Request) error {
 
 // importSBOM is the one path from uploaded bytes to a stored SBOM, shared
 // by the API and the UI.
-func (s *Server) importSBOM(r *http.Request, via, product, version, filename string, raw []byte) (*store.ImportResult, error) {
+func (s *Server) importSBOM(r *http.Request, via, product, version, filename string, raw []byte) (*monitor.SBOMResult, error) {
 	// Fail fast on an unknown release before parsing a large document.
 	if _, err := s.db.Release(r.Context(), product, version); err != nil {
 		return nil, err
@@ -206,11 +207,7 @@ func (s *Server) importSBOM(r *http.Request, via, product, version, filename str
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	}
-	doc, err := sbom.Decode(filename, raw)
-	if err != nil {
-		return nil, err
-	}
-	return s.db.ImportSBOM(r.Context(), actorOf(r, via), product, version, raw, doc, nil)
+	return monitor.New(s.db, s.log).ImportSBOM(r.Context(), actorOf(r, via), product, version, filename, raw, nil)
 }
 
 func (s *Server) apiImportSBOM(w http.ResponseWriter, r *http.Request) error {

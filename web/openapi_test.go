@@ -23,6 +23,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/store/storetest"
 )
@@ -336,10 +337,20 @@ func TestOpenAPIRoutes(t *testing.T) {
 // are always present (no omitempty or omitzero).
 func oaJSONFields(t reflect.Type) (names, always []string) {
 	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" {
+			// encoding/json inlines an embedded struct's fields.
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			n, a := oaJSONFields(et)
+			names, always = append(names, n...), append(always, a...)
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
@@ -403,7 +414,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Component":       reflect.TypeFor[cradle.Component](),
 		"Hash":            reflect.TypeFor[cradle.Hash](),
 		"SBOMDocument":    reflect.TypeFor[cradle.SBOMDocument](),
-		"ImportResult":    reflect.TypeFor[store.ImportResult](),
+		"ImportResult":    reflect.TypeFor[monitor.SBOMResult](),
+		"FindingChanges":  reflect.TypeFor[store.FindingChanges](),
 		"ComponentDetail": reflect.TypeFor[store.ComponentDetail](),
 		"Occurrence":      reflect.TypeFor[store.Occurrence](),
 		"User":            reflect.TypeFor[cradle.User](),

@@ -237,5 +237,5 @@ func (s *Server) uploadSBOM(r *http.Request, v *uploadView) (*store.ImportResult
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res.ImportResult, nil
 }

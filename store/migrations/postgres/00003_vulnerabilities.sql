@@ -2,7 +2,10 @@
 -- Vulnerability intelligence: advisories (OSV), their affected packages,
 -- CISA KEV, FIRST EPSS, feed state, and findings per release.
 
--- Components get the OSV package key their purl maps to ("" when none).
+-- Components get the OSV package key their purl maps to ("" when none):
+-- eco is the ecosystem without its release ("Debian", not "Debian:12")
+-- and pkg the name folded as the ecosystem folds names, so that one index
+-- look-up finds every candidate advisory; the release is compared after.
 ALTER TABLE components ADD COLUMN eco TEXT NOT NULL DEFAULT '';
 ALTER TABLE components ADD COLUMN pkg TEXT NOT NULL DEFAULT '';
 CREATE INDEX components_eco_pkg ON components(eco, pkg);
@@ -41,6 +44,7 @@ CREATE TABLE affected (
     vuln_id    TEXT NOT NULL REFERENCES vulnerabilities(id) ON DELETE CASCADE,
     eco        TEXT NOT NULL,
     pkg        TEXT NOT NULL,
+    ecosystem  TEXT NOT NULL,
     name       TEXT NOT NULL,
     purl       TEXT NOT NULL DEFAULT '',
     ranges     TEXT NOT NULL DEFAULT '[]',

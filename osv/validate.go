@@ -1,0 +1,249 @@
+package osv
+
+import (
+	"bytes"
+	"cmp"
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// schemaJSON is the OSV JSON schema, embedded so that validation never
+// touches the network (schema/README.md).
+//
+//go:embed schema/schema.json
+var schemaJSON []byte
+
+const schemaURL = "https://raw.githubusercontent.com/ossf/osv-schema/main/validation/schema.json"
+
+// schema is compiled once per process, on first use.
+var schema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, fmt.Errorf("osv schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	// Draft 2020-12 leaves "format" to the implementation; cradle asserts
+	// it, so that a reference is an absolute URL and a timestamp parses
+	// (the schema's timestamp pattern is not anchored and would accept
+	// "x2024-01-01T00:00:00Zx").
+	c.AssertFormat()
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return nil, fmt.Errorf("osv schema: %w", err)
+	}
+	s, err := c.Compile(schemaURL)
+	if err != nil {
+		return nil, fmt.Errorf("compile osv schema: %w", err)
+	}
+	return s, nil
+})
+
+// violation is one schema error: where (JSON pointer tokens) and what.
+type violation struct {
+	path    []string
+	message string
+}
+
+// validateSchema checks the parsed record against the OSV schema.
+func validateSchema(tree any) ([]violation, error) {
+	s, err := schema()
+	if err != nil {
+		return nil, err
+	}
+	err = s.Validate(tree)
+	if err == nil {
+		return nil, nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, fmt.Errorf("validate osv record: %w", err)
+	}
+	var out []violation
+	seen := map[string]bool{}
+	add := func(path []string, msg string) {
+		key := pointer(path...) + "\x00" + msg
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, violation{path: path, message: msg})
+		}
+	}
+	for _, leaf := range leaves(ve, nil) {
+		switch k := leaf.ErrorKind.(type) {
+		case *kind.Required:
+			for _, p := range k.Missing {
+				add(leaf.InstanceLocation, "expected the required property "+quote(p)+", found none")
+			}
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+quote(p)+" here (the OSV schema does not define it)")
+			}
+		default:
+			add(leaf.InstanceLocation, describe(leaf))
+		}
+	}
+	// The validator walks objects in map order; sort by place in the record
+	// so that the same record always gives the same report.
+	slices.SortFunc(out, func(a, b violation) int {
+		return cmp.Or(comparePaths(a.path, b.path), strings.Compare(a.message, b.message))
+	})
+	return out, nil
+}
+
+// comparePaths orders JSON pointer tokens, array indexes numerically.
+func comparePaths(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] == b[i] {
+			continue
+		}
+		x, errX := strconv.Atoi(a[i])
+		y, errY := strconv.Atoi(b[i])
+		if errX == nil && errY == nil {
+			return cmp.Compare(x, y)
+		}
+		return strings.Compare(a[i], b[i])
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// leaves collects the most specific errors. When every alternative of a
+// oneOf fails, listing why each did is noise: only the alternative that got
+// deepest into the record is followed, as the one the author most likely
+// meant.
+func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return append(out, e)
+	}
+	switch e.ErrorKind.(type) {
+	case *kind.Contains:
+		// Why each item failed to match is beside the point: none did.
+		return append(out, e)
+	case *kind.OneOf, *kind.AnyOf:
+		best, depth := e.Causes[0], -1
+		for _, c := range e.Causes {
+			if d := maxDepth(c); d > depth {
+				best, depth = c, d
+			}
+		}
+		if depth <= len(e.InstanceLocation) {
+			// No alternative got further than the value itself.
+			return append(out, e)
+		}
+		return leaves(best, out)
+	}
+	for _, c := range e.Causes {
+		out = leaves(c, out)
+	}
+	return out
+}
+
+func maxDepth(e *jsonschema.ValidationError) int {
+	d := len(e.InstanceLocation)
+	for _, c := range e.Causes {
+		d = max(d, maxDepth(c))
+	}
+	return d
+}
+
+// keyword returns where in the schema e failed, as a JSON pointer into
+// the schema ending in the keyword: "/properties/affected/.../contains".
+func keyword(e *jsonschema.ValidationError) string {
+	_, frag, _ := strings.Cut(e.SchemaURL, "#")
+	return frag + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
+}
+
+var printer = message.NewPrinter(language.English)
+
+// describe turns a schema error into "expected X, found Y". The OSV schema
+// states several rules only as titles of anonymous subschemas (GIT ranges
+// use full commit hashes, fixed and last_affected exclude each other, ...);
+// those are recognised by where in the schema they failed and explained in
+// the schema's own words.
+func describe(e *jsonschema.ValidationError) string {
+	kw := keyword(e)
+	switch k := e.ErrorKind.(type) {
+	case *kind.Contains:
+		if strings.HasSuffix(kw, "/properties/events/contains") {
+			return `expected an "introduced" event in the range (events must contain an introduced object), found none`
+		}
+	case *kind.Not:
+		if strings.Contains(kw, "/ranges/items/allOf/2/") {
+			return "expected fixed or last_affected events in one range, found both (they are mutually exclusive)"
+		}
+	case *kind.OneOf:
+		if strings.HasSuffix(kw, "/events/items/oneOf") {
+			if len(k.Subschemas) > 1 {
+				return "expected an event with exactly one of introduced, fixed, last_affected or limit, found several"
+			}
+			return "expected an event with exactly one of introduced, fixed, last_affected or limit, found none"
+		}
+		return "expected a value matching exactly one of the allowed forms, found one that matches " + map[bool]string{true: "several", false: "none"}[len(k.Subschemas) > 1]
+	case *kind.Pattern:
+		switch {
+		case strings.Contains(kw, "/ranges/items/allOf/1/"):
+			return fmt.Sprintf(`expected a full-length commit hash (40 or 64 lowercase hex digits) or "0" in a GIT range, found %s`, quote(k.Got))
+		case kw == "/properties/id/$ref/pattern" || strings.HasPrefix(kw, "/$defs/prefix"):
+			return fmt.Sprintf("expected an ID with a known database prefix (CVE-, GHSA-, GO-, PYSEC-, RUSTSEC-, ... or x_ for private use), found %s", quote(k.Got))
+		case strings.HasPrefix(kw, "/$defs/timestamp"):
+			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, quote(k.Got))
+		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/0/"):
+			return fmt.Sprintf("expected a CVSS v2 vector for severity type CVSS_V2, found %s", quote(k.Got))
+		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/1/"):
+			return fmt.Sprintf(`expected a CVSS v3.0 or v3.1 vector ("CVSS:3.1/AV:...") for severity type CVSS_V3, found %s`, quote(k.Got))
+		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/2/"):
+			return fmt.Sprintf(`expected a CVSS v4.0 vector ("CVSS:4.0/AV:...") for severity type CVSS_V4, found %s`, quote(k.Got))
+		}
+		return fmt.Sprintf("expected a value matching %s, found %s", quote(k.Want), quote(k.Got))
+	case *kind.Format:
+		switch k.Want {
+		case "date-time":
+			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, jsonValue(k.Got))
+		case "uri":
+			return fmt.Sprintf("expected an absolute URL, found %s", jsonValue(k.Got))
+		}
+		return fmt.Sprintf("expected a valid %s, found %s", k.Want, jsonValue(k.Got))
+	case *kind.Type:
+		if slices.Equal(k.Want, []string{"null"}) && strings.HasPrefix(kw, "/allOf/0/then/") {
+			return "expected no per-package severity because the record has a top-level severity, found one"
+		}
+		return fmt.Sprintf("expected %s, found %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = jsonValue(w)
+		}
+		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), jsonValue(k.Got))
+	case *kind.Const:
+		return fmt.Sprintf("expected %s, found %s", jsonValue(k.Want), jsonValue(k.Got))
+	case *kind.MinItems:
+		return fmt.Sprintf("expected at least %d items, found %d", k.Want, k.Got)
+	}
+	s := e.ErrorKind.LocalizedString(printer)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// jsonValue shows a value from the record as JSON, shortened.
+func jsonValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return quote(v)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return quote(fmt.Sprint(v))
+}
