@@ -8,19 +8,29 @@ import (
 )
 
 // TestDependencyDirection keeps the layering written in
-// docs/architecture.md: command → web/jobs/demo → store/sbom → domain.
+// docs/architecture.md: command → web/jobs/demo → monitor → store and the
+// format packages → domain. Siblings do not import each other.
 func TestDependencyDirection(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds"}
+	monitor := append([]string{"store", "monitor"}, formats...)
 	allowed := map[string][]string{
-		"":      {},
-		"store": {""},
-		"sbom":  {""},
-		"jobs":  {"", "store"},
-		"web":   {"", "store", "sbom"},
-		"demo":  {"", "store", "sbom"},
+		"":        {},
+		"store":   {""},
+		"sbom":    {""},
+		"osv":     {""},
+		"kev":     {""},
+		"epss":    {""},
+		"cvss":    {""},
+		"match":   {""},
+		"feeds":   {""},
+		"monitor": monitor,
+		"jobs":    monitor,
+		"web":     monitor,
+		"demo":    monitor,
 	}
 	for pkg, ok := range allowed {
 		path := mod

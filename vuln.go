@@ -1,6 +1,9 @@
 package cradle
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Vulnerability is an advisory normalised from OSV: one vulnerability with
 // every ID it is known by. Aliases (CVE, GHSA, PYSEC, RUSTSEC, GO-...) of
@@ -111,4 +114,51 @@ func RatingRank(r string) int {
 		}
 	}
 	return len(Ratings) - 1
+}
+
+// GroupIDs decides which records describe the same vulnerability: two
+// records are one vulnerability when they share an ID (their own or an
+// alias), transitively. ids maps each record ID to its aliases; the result
+// maps each record ID to its group's canonical ID, the lowest CVE ID of the
+// group, or its lowest ID when it has no CVE.
+func GroupIDs(ids map[string][]string) map[string]string {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(x string) string {
+		if _, ok := parent[x]; !ok {
+			parent[x] = x
+		}
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for id, aliases := range ids {
+		for _, a := range aliases {
+			if ra, rb := find(id), find(a); ra != rb {
+				parent[ra] = rb
+			}
+		}
+		find(id)
+	}
+	better := func(a, b string) bool {
+		ca, cb := strings.HasPrefix(a, "CVE-"), strings.HasPrefix(b, "CVE-")
+		if ca != cb {
+			return ca
+		}
+		return a < b
+	}
+	canon := map[string]string{}
+	for x := range parent {
+		r := find(x)
+		if c, ok := canon[r]; !ok || better(x, c) {
+			canon[r] = x
+		}
+	}
+	out := make(map[string]string, len(ids))
+	for id := range ids {
+		out[id] = canon[find(id)]
+	}
+	return out
 }

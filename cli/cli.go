@@ -62,6 +62,11 @@ func commands() []command {
 		{"user", "manage users (create|list)", runUser},
 		{"token", "issue API tokens for CI (create|list|revoke)", runToken},
 		{"audit", "read and verify the audit trail (verify|list)", runAudit},
+		{"vulndb", "load vulnerability data: OSV, CISA KEV, EPSS (import|sync|status|rematch)", runVulnDB},
+		{"findings", "list vulnerable component versions in the portfolio", runFindings},
+		{"vuln", "one vulnerability and its impact (show|impact)", runVuln},
+		{"cvss", "score CVSS v2/v3.x/v4.0 vectors", runCVSS},
+		{"scan", "scan an SBOM file against local OSV data, no server needed", runScan},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }

@@ -1,6 +1,9 @@
 package cli
 
-import "flag"
+import (
+	"flag"
+	"os"
+)
 
 type flagT = flag.Flag
 
@@ -8,4 +11,14 @@ type flagT = flag.Flag
 func flagValue(fs *flag.FlagSet, name string) *string {
 	v := fs.Lookup(name).Value.String()
 	return &v
+}
+
+// writeFileAtomic writes data to path through a temporary file, so that a
+// reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

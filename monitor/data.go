@@ -64,9 +64,13 @@ func kind(path string) string {
 // state shows in `cradle vulndb status`.
 func (m *Monitor) ImportPath(ctx context.Context, path string) *SourceReport {
 	k := kind(path)
-	source := "file:" + filepath.Base(path)
-	if k != "osv" {
-		source = k
+	source := k
+	if k == "osv" {
+		source = "file:" + filepath.Base(path)
+		if filepath.Base(path) == "all.zip" {
+			// The OSV layout: <Ecosystem>/all.zip.
+			source = "osv:" + filepath.Base(filepath.Dir(path))
+		}
 	}
 	rep := m.importFile(ctx, k, source, path)
 	m.saveFeed(ctx, rep, "", feeds.Validators{})

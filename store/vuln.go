@@ -166,68 +166,27 @@ func (tx *Tx) insertAdvisory(ctx context.Context, a *Advisory, now time.Time) er
 	return nil
 }
 
-// regroup recomputes which records describe the same vulnerability: two
-// records are one vulnerability when they share any ID (their own or an
-// alias), transitively. The group's canonical ID is its lowest CVE ID, or
-// its lowest ID when it has no CVE. Findings follow their group.
+// regroup recomputes which records describe the same vulnerability
+// (cradle.GroupIDs) and moves records and their findings to their group.
 func (tx *Tx) regroup(ctx context.Context) error {
 	rows, err := tx.QueryContext(ctx, `SELECT alias, vuln_id FROM vuln_ids`)
 	if err != nil {
 		return err
 	}
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		for parent[x] != "" && parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	union := func(a, b string) {
-		if parent[a] == "" {
-			parent[a] = a
-		}
-		if parent[b] == "" {
-			parent[b] = b
-		}
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			parent[ra] = rb
-		}
-	}
-	var records []string
-	seenRec := map[string]bool{}
+	ids := map[string][]string{}
 	for rows.Next() {
 		var alias, id string
 		if err := rows.Scan(&alias, &id); err != nil {
 			rows.Close()
 			return err
 		}
-		union(alias, id)
-		if !seenRec[id] {
-			seenRec[id] = true
-			records = append(records, id)
-		}
+		ids[id] = append(ids[id], alias)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	canon := map[string]string{}       // root -> canonical ID
-	better := func(a, b string) bool { // is a a better canonical ID than b?
-		ca, cb := strings.HasPrefix(a, "CVE-"), strings.HasPrefix(b, "CVE-")
-		if ca != cb {
-			return ca
-		}
-		return a < b
-	}
-	for x := range parent {
-		r := find(x)
-		if c, ok := canon[r]; !ok || better(x, c) {
-			canon[r] = x
-		}
-	}
+	groups := cradle.GroupIDs(ids)
 	cur := map[string]string{}
 	grows, err := tx.QueryContext(ctx, `SELECT id, group_id FROM vulnerabilities`)
 	if err != nil {
@@ -242,8 +201,7 @@ func (tx *Tx) regroup(ctx context.Context) error {
 		cur[id] = g
 	}
 	grows.Close()
-	for _, id := range records {
-		want := canon[find(id)]
+	for id, want := range groups {
 		if cur[id] == want {
 			continue
 		}
