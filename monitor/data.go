@@ -182,6 +182,10 @@ type SyncOptions struct {
 	Client     *http.Client
 	Dir        string // for temporary files
 	KEV, EPSS  bool
+	// Retries and Backoff tune the retries of failed downloads (see
+	// feeds.Fetcher); zero means the defaults.
+	Retries int
+	Backoff time.Duration
 }
 
 // DefaultEcosystems are the OSV ecosystems synced unless told otherwise:
@@ -209,7 +213,7 @@ func (m *Monitor) Sync(ctx context.Context, o SyncOptions) []*SourceReport {
 	var out []*SourceReport
 	for _, j := range jobs {
 		prev, _ := m.db.Feed(ctx, j.source)
-		f := &feeds.Fetcher{Client: o.Client, Dir: o.Dir}
+		f := &feeds.Fetcher{Client: o.Client, Dir: o.Dir, Retries: o.Retries, Backoff: o.Backoff, MaxBackoff: 4 * o.Backoff}
 		res, err := f.Fetch(ctx, j.url, feeds.Validators{ETag: prev.ETag, LastModified: prev.LastModified})
 		var rep *SourceReport
 		switch {

@@ -107,23 +107,8 @@ func convert(root map[string]any) (*cradle.Vulnerability, []violation) {
 		Modified:  timestamp("modified"),
 		Withdrawn: timestamp("withdrawn"),
 	}
-	// The schema gives severity, reference and credit items properties
-	// but not the type object, so a bare string would pass it.
-	objects := func(m map[string]any, key string, path ...string) []map[string]any {
-		a, _ := m[key].([]any)
-		out := make([]map[string]any, 0, len(a))
-		for i, x := range a {
-			if o, ok := x.(map[string]any); ok {
-				out = append(out, o)
-			} else {
-				bad("expected an object, found "+jsonValue(x), append(slices.Clone(path), key, strconv.Itoa(i))...)
-			}
-		}
-		return out
-	}
 	v.Aliases = aliases(v.ID, strs(root, "aliases"))
-	v.Severity = severities(objects(root, "severity"))
-	objects(root, "credits")
+	v.Severity = severities(objs(root, "severity"))
 
 	for i, a := range objs(root, "affected") {
 		at := strconv.Itoa(i)
@@ -159,7 +144,7 @@ func convert(root map[string]any) (*cradle.Vulnerability, []violation) {
 		if len(v.Severity) == 0 {
 			// The schema allows a severity per package only when the
 			// record has none; the domain has one list per record.
-			for _, s := range severities(objects(a, "severity", "affected", at)) {
+			for _, s := range severities(objs(a, "severity")) {
 				if !slices.Contains(v.Severity, s) {
 					v.Severity = append(v.Severity, s)
 				}
@@ -175,7 +160,7 @@ func convert(root map[string]any) (*cradle.Vulnerability, []violation) {
 		}
 	}
 
-	for _, r := range objects(root, "references") {
+	for _, r := range objs(root, "references") {
 		if u := str(r, "url"); u != "" && !slices.Contains(v.References, u) {
 			v.References = append(v.References, u)
 		}

@@ -9,7 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	cradle "github.com/cradle-sdl/cradle"
 )
@@ -36,8 +39,8 @@ type Limits struct {
 	MaxSkips int
 }
 
-// DefaultLimits are the limits a zero Limits stands for.
-var DefaultLimits = Limits{
+// defaults are the limits a zero Limits stands for.
+var defaults = Limits{
 	MaxRecordSize: 16 << 20,
 	MaxTotalSize:  8 << 30,
 	MaxRecords:    2_000_000,
@@ -46,16 +49,16 @@ var DefaultLimits = Limits{
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxRecordSize <= 0 {
-		l.MaxRecordSize = DefaultLimits.MaxRecordSize
+		l.MaxRecordSize = defaults.MaxRecordSize
 	}
 	if l.MaxTotalSize <= 0 {
-		l.MaxTotalSize = DefaultLimits.MaxTotalSize
+		l.MaxTotalSize = defaults.MaxTotalSize
 	}
 	if l.MaxRecords <= 0 {
-		l.MaxRecords = DefaultLimits.MaxRecords
+		l.MaxRecords = defaults.MaxRecords
 	}
 	if l.MaxSkips <= 0 {
-		l.MaxSkips = DefaultLimits.MaxSkips
+		l.MaxSkips = defaults.MaxSkips
 	}
 	return l
 }
@@ -194,9 +197,11 @@ func readZip(archive string, r io.ReaderAt, size int64, limits Limits, fn func(*
 			}
 			continue
 		}
-		if f.FileInfo().IsDir() {
+		if !isRecordName(f) {
 			continue
 		}
+		// An entry over the per-record limit is skipped unread, so it
+		// counts for no more than the limit.
 		declared += min(f.UncompressedSize64, uint64(l.MaxRecordSize)+1)
 	}
 	if len(problems) > 0 {
@@ -209,16 +214,17 @@ func readZip(archive string, r io.ReaderAt, size int64, limits Limits, fn func(*
 	var buf bytes.Buffer
 	var total int64
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.HasSuffix(strings.ToLower(f.Name), ".json") {
+		if !isRecordName(f) {
 			rd.stats.Ignored++
 			continue
 		}
+		name := displayName(f.Name)
 		if !f.Mode().IsRegular() {
-			rd.stats.skip(l, f.Name, cradle.Invalid(f.Name+" is not a regular file", cradle.Problem{Location: "entry " + quote(f.Name), Message: fmt.Sprintf("expected a regular file, found mode %v", f.Mode())}))
+			rd.stats.skip(l, name, cradle.Invalid(name+" is not a regular file", cradle.Problem{Location: "entry " + quote(f.Name), Message: fmt.Sprintf("expected a regular file, found mode %v", f.Mode())}))
 			continue
 		}
 		if f.UncompressedSize64 > uint64(l.MaxRecordSize) {
-			rd.tooLarge(f.Name, int64(min(f.UncompressedSize64, 1<<62)))
+			rd.tooLarge(name, int64(min(f.UncompressedSize64, 1<<62)))
 			continue
 		}
 		n, err := readEntry(archive, f, &buf, l.MaxRecordSize)
@@ -229,11 +235,27 @@ func readZip(archive string, r io.ReaderAt, size int64, limits Limits, fn func(*
 		if total > l.MaxTotalSize {
 			return rd.stats, cradle.Errorf(cradle.ETooLarge, "%s holds more than the limit of %s of records", archive, byteSize(l.MaxTotalSize))
 		}
-		if err := rd.record(f.Name, buf.Bytes()); err != nil {
+		if err := rd.record(name, buf.Bytes()); err != nil {
 			return rd.stats, err
 		}
 	}
 	return rd.stats, nil
+}
+
+// displayName is a file or entry name as it may appear in messages and
+// Stats: as it is when it is printable, quoted with escapes otherwise, so
+// that a hostile name cannot send control sequences to a terminal or log.
+func displayName(name string) string {
+	for _, r := range name {
+		if r == utf8.RuneError || !unicode.IsGraphic(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
+}
+
+func isRecordName(f *zip.File) bool {
+	return !f.FileInfo().IsDir() && strings.HasSuffix(strings.ToLower(f.Name), ".json")
 }
 
 // readEntry inflates one entry into buf. archive/zip already fails when an
@@ -302,7 +324,9 @@ func zipEntries(r io.ReaderAt, size int64) (uint64, bool) {
 		return 0, false
 	}
 	// The record is the last signature whose comment length fits the
-	// remaining bytes, as archive/zip finds it.
+	// remaining bytes. (archive/zip gives up at a last signature whose
+	// length does not fit; such an archive is refused by it afterwards,
+	// and this count only guards memory until then.)
 	end := -1
 	for i := len(buf) - endLen; i >= 0; i-- {
 		if string(buf[i:i+4]) == endSig {
@@ -368,7 +392,7 @@ func ReadDir(dir string, limits Limits, fn func(*cradle.Vulnerability) error) (S
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		name := filepath.ToSlash(rel)
+		name := displayName(filepath.ToSlash(rel))
 		if d.IsDir() {
 			if p != dir && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir

@@ -346,3 +346,16 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("error = %v, want %s", err, cradle.ETooLarge)
 	}
 }
+
+// TestReadZipHostileNames: an entry name with control characters shows
+// escaped, never raw, in Stats and error locations.
+func TestReadZipHostileNames(t *testing.T) {
+	_, stats, err := readZip(t, buildZip(t, entry{"\x1b[2J\x1b[31mGO-1.json", []byte("{")}), osv.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stats.Skips[0]
+	if strings.ContainsRune(s.Name, 0x1b) || strings.ContainsRune(s.Err.Error(), 0x1b) || !strings.Contains(s.Name, `\x1b[2J`) {
+		t.Errorf("skip %q: %q shows the raw name", s.Name, s.Err)
+	}
+}
