@@ -135,6 +135,10 @@ func (m *Monitor) importFile(ctx context.Context, k, source, path string) *Sourc
 	if err != nil {
 		return fail(err)
 	}
+	if stats.Records == 0 && stats.Skipped > 0 {
+		// Nothing usable: a broken file, not a feed with a few bad records.
+		return fail(fmt.Errorf("no usable OSV record: %s", rep.Skips[0]))
+	}
 	res, ch, err := m.ImportVulns(ctx, vulns)
 	if err != nil {
 		return fail(err)
