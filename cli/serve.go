@@ -13,7 +13,9 @@ import (
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/demo"
+	"github.com/cradle-sdl/cradle/feeds"
 	"github.com/cradle-sdl/cradle/jobs"
+	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/web"
@@ -62,6 +64,11 @@ The first start creates an administrator and prints how to sign in.`)
 	maxUpload := fs.Int64("max-upload-size", sbom.DefaultMaxSize, "largest SBOM upload in bytes")
 	insecure := fs.Bool("insecure-cookies", false, "send session cookies without the Secure flag (plain HTTP on a non-loopback address)")
 	workers := fs.Int("workers", 4, "background jobs worked at once")
+	syncEvery := fs.Duration("sync-interval", 6*time.Hour, "how often to sync OSV, KEV and EPSS data (0: never; air-gapped sites use vulndb import)")
+	def := feeds.DefaultSources()
+	osvBase := fs.String("osv-base", envOr("CRADLE_OSV_BASE", def.OSVBase), "base URL of the OSV archives")
+	kevURL := fs.String("kev-url", envOr("CRADLE_KEV_URL", def.KEV), "URL of the CISA KEV catalog")
+	epssURL := fs.String("epss-url", envOr("CRADLE_EPSS_URL", def.EPSS), "URL of the FIRST EPSS scores")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -111,7 +118,8 @@ The first start creates an administrator and prints how to sign in.`)
 	}
 
 	host, _ := os.Hostname()
-	runner, err := jobs.New(db, jobs.Config{Instance: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), store.RandomSecret(3)), Workers: *workers}, log, true)
+	runner, err := jobs.New(db, jobs.Config{Instance: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), store.RandomSecret(3)), Workers: *workers,
+		SyncEvery: *syncEvery, Sync: monitor.SyncOptions{Sources: feeds.Sources{OSVBase: *osvBase, KEV: *kevURL, EPSS: *epssURL}, KEV: true, EPSS: true}}, log, true)
 	if err != nil {
 		ln.Close()
 		return err

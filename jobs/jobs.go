@@ -17,8 +17,10 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/store"
 )
 
@@ -120,6 +122,63 @@ type Config struct {
 	PollInterval time.Duration
 	// AuditEvery is the period of the audit-chain verification (0: daily).
 	AuditEvery time.Duration
+	// SyncEvery is the period of the vulnerability-data sync; 0 turns the
+	// scheduled sync off (air-gapped deployments import files instead).
+	SyncEvery time.Duration
+	// Sync configures the scheduled sync.
+	Sync monitor.SyncOptions
+}
+
+// SyncArgs asks for a sync of the vulnerability feeds. Only one runs at a
+// time across all replicas.
+type SyncArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SyncArgs) Kind() string { return "vulndb.sync" }
+
+// InsertOpts makes a pending sync unique: a second request while one
+// waits is dropped.
+func (SyncArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type syncWorker struct {
+	river.WorkerDefaults[SyncArgs]
+	mon  *monitor.Monitor
+	opts monitor.SyncOptions
+	log  *slog.Logger
+}
+
+func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
+	for _, r := range w.mon.Sync(ctx, w.opts) {
+		if r.Status == "failed" {
+			w.log.Warn("vulnerability feed sync failed", "source", r.Source, "err", r.Error)
+		} else {
+			w.log.Info("vulnerability feed synced", "report", r.String())
+		}
+	}
+	return nil // failures are recorded per source and shown by vulndb status
+}
+
+// Timeout allows for large archives on slow links.
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 2 * time.Hour }
+
+// RematchArgs asks for a full re-match of the portfolio, which heals
+// anything a crash between an import and its matching left behind.
+type RematchArgs struct{}
+
+// Kind implements river.JobArgs.
+func (RematchArgs) Kind() string { return "vulndb.rematch" }
+
+type rematchWorker struct {
+	river.WorkerDefaults[RematchArgs]
+	mon *monitor.Monitor
+}
+
+func (w *rematchWorker) Work(ctx context.Context, job *river.Job[RematchArgs]) error {
+	_, err := w.mon.Rematch(ctx, nil)
+	return err
 }
 
 // Runner works jobs until stopped.
@@ -153,6 +212,9 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &auditVerifyWorker{db: db, instance: cfg.Instance, log: log})
 		river.AddWorker(workers, &sessionPurgeWorker{db: db})
+		mon := monitor.New(db, log)
+		river.AddWorker(workers, &syncWorker{mon: mon, opts: cfg.Sync, log: log})
+		river.AddWorker(workers, &rematchWorker{mon: mon})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		rc.PeriodicJobs = []*river.PeriodicJob{
@@ -160,6 +222,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 				func() (river.JobArgs, *river.InsertOpts) { return AuditVerifyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return SessionPurgeArgs{}, nil }, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return RematchArgs{}, nil }, nil),
+		}
+		if cfg.SyncEvery > 0 {
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.SyncEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return SyncArgs{}, nil }, nil))
 		}
 	}
 	c, err := river.NewClient(driver(db), rc)
