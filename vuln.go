@@ -1,6 +1,7 @@
 package cradle
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -161,4 +162,23 @@ func GroupIDs(ids map[string][]string) map[string]string {
 		out[id] = canon[find(id)]
 	}
 	return out
+}
+
+// Notification kinds.
+const (
+	NoticeNewFindings = "findings.new"  // a release has new findings
+	NoticeKEV         = "finding.kev"   // a finding's vulnerability was added to the KEV catalog
+	NoticeSeverity    = "vuln.severity" // an advisory's severity changed while it has open findings
+)
+
+// Notice is an event worth telling people about, kept on the events page
+// and sent to webhooks.
+type Notice struct {
+	ID        int64           `json:"id"`
+	At        time.Time       `json:"at"`
+	Kind      string          `json:"kind"`
+	ReleaseID int64           `json:"release_id,omitempty"`
+	GroupID   string          `json:"vulnerability,omitempty"`
+	Summary   string          `json:"summary"`
+	Payload   json.RawMessage `json:"payload"`
 }

@@ -67,6 +67,8 @@ func commands() []command {
 		{"vuln", "one vulnerability and its impact (show|impact)", runVuln},
 		{"cvss", "score CVSS v2/v3.x/v4.0 vectors", runCVSS},
 		{"scan", "scan an SBOM file against local OSV data, no server needed", runScan},
+		{"events", "notices: new findings, newly exploited vulnerabilities, severity changes", runEvents},
+		{"webhook", "send notices to other systems (create|list|log)", runWebhook},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }

@@ -117,6 +117,11 @@ The first start creates an administrator and prints how to sign in.`)
 		}
 	}
 
+	h, err := web.New(db, web.Config{MaxUploadSize: *maxUpload, InsecureCookies: *insecure, Version: Version}, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	host, _ := os.Hostname()
 	runner, err := jobs.New(db, jobs.Config{Instance: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), store.RandomSecret(3)), Workers: *workers,
 		SyncEvery: *syncEvery, Sync: monitor.SyncOptions{Sources: feeds.Sources{OSVBase: *osvBase, KEV: *kevURL, EPSS: *epssURL}, KEV: true, EPSS: true}}, log, true)
@@ -129,11 +134,6 @@ The first start creates an administrator and prints how to sign in.`)
 		return fmt.Errorf("start jobs: %w", err)
 	}
 
-	h, err := web.New(db, web.Config{MaxUploadSize: *maxUpload, InsecureCookies: *insecure, Version: Version}, log)
-	if err != nil {
-		ln.Close()
-		return err
-	}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

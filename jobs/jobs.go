@@ -164,6 +164,22 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 // Timeout allows for large archives on slow links.
 func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 2 * time.Hour }
 
+// DeliverArgs sends due webhook deliveries.
+type DeliverArgs struct{}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "webhooks.deliver" }
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	d *monitor.Deliverer
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	_, _, err := w.d.DeliverDue(ctx)
+	return err
+}
+
 // RematchArgs asks for a full re-match of the portfolio, which heals
 // anything a crash between an import and its matching left behind.
 type RematchArgs struct{}
@@ -215,6 +231,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 		mon := monitor.New(db, log)
 		river.AddWorker(workers, &syncWorker{mon: mon, opts: cfg.Sync, log: log})
 		river.AddWorker(workers, &rematchWorker{mon: mon})
+		river.AddWorker(workers, &deliverWorker{d: &monitor.Deliverer{DB: db}})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		rc.PeriodicJobs = []*river.PeriodicJob{
@@ -224,6 +241,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 				func() (river.JobArgs, *river.InsertOpts) { return SessionPurgeArgs{}, nil }, nil),
 			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return RematchArgs{}, nil }, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
+				func() (river.JobArgs, *river.InsertOpts) { return DeliverArgs{}, nil }, nil),
 		}
 		if cfg.SyncEvery > 0 {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.SyncEvery),

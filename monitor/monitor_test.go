@@ -6,6 +6,7 @@ import (
 	"context"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -248,6 +249,68 @@ func TestSync(t *testing.T) {
 		_, total, _ := db.ListFindings(ctx, store.FindingFilter{}, cradle.Page{})
 		if total != 4 {
 			t.Errorf("findings after failed syncs: %d, want the 4 from before", total)
+		}
+	})
+}
+
+func TestNoticesAndWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := setup(t, db)
+		var got []string
+		var calls atomic.Int64
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if r.Header.Get("X-Cradle-Signature") != monitor.Sign("a-very-secret-key", body) {
+				http.Error(w, "bad signature", http.StatusUnauthorized)
+				return
+			}
+			if calls.Add(1) == 1 {
+				http.Error(w, "try later", http.StatusServiceUnavailable) // the first delivery fails
+				return
+			}
+			got = append(got, r.Header.Get("X-Cradle-Event"))
+		}))
+		defer hook.Close()
+		if err := db.CreateWebhook(ctx, actor, &store.Webhook{URL: hook.URL, Secret: "a-very-secret-key"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateWebhook(ctx, actor, &store.Webhook{URL: "ftp://x", Secret: "short", Kinds: []string{"nope"}}); cradle.ErrorCode(err) != cradle.EInvalid || len(cradle.ErrorProblems(err)) != 3 {
+			t.Fatalf("bad webhook: %v", err)
+		}
+		if _, err := m.ImportSBOM(ctx, actor, "GW", "1", "gw.cdx.json", gatewayBOM(false), nil); err != nil {
+			t.Fatal(err)
+		}
+		m.ImportPath(ctx, "testdata/osv/Go")
+		if _, err := db.ReplaceKEV(ctx, []store.KEVEntry{{CVE: "CVE-2023-45288", DateAdded: "2026-10-30"}}); err != nil {
+			t.Fatal(err)
+		}
+		notices, total, err := db.Notices(ctx, time.Time{}, cradle.Page{})
+		if err != nil || total != 2 {
+			t.Fatalf("notices: %d %v %+v", total, err, notices)
+		}
+		if notices[0].Kind != cradle.NoticeKEV || !strings.Contains(notices[0].Summary, "CRA Art. 14") ||
+			notices[1].Kind != cradle.NoticeNewFindings || !strings.Contains(notices[1].Summary, "4 new vulnerable") {
+			t.Errorf("notices: %+v", notices)
+		}
+		d := &monitor.Deliverer{DB: db, Client: hook.Client(), Backoff: time.Millisecond, MaxBackoff: time.Millisecond}
+		ok, failed, err := d.DeliverDue(ctx)
+		if err != nil || ok != 1 || failed != 1 {
+			t.Fatalf("first round: %d ok, %d failed, %v", ok, failed, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		ok, failed, err = d.DeliverDue(ctx)
+		if err != nil || ok != 1 || failed != 0 {
+			t.Fatalf("retry: %d ok, %d failed, %v", ok, failed, err)
+		}
+		log, _, _ := db.Deliveries(ctx, cradle.Page{})
+		for _, l := range log {
+			if l.DeliveredAt.IsZero() {
+				t.Errorf("delivery %d not delivered: %+v", l.ID, l)
+			}
+		}
+		if len(got) != 2 {
+			t.Errorf("received %v", got)
 		}
 	})
 }

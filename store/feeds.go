@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	cradle "github.com/cradle-sdl/cradle"
 )
 
 // KEVEntry is one entry of CISA's Known Exploited Vulnerabilities catalog.
@@ -60,9 +63,61 @@ func (db *DB) ReplaceKEV(ctx context.Context, entries []KEVEntry) (added []strin
 				return err
 			}
 		}
-		return nil
+		return tx.noticeKEV(ctx, added)
 	})
 	return added, err
+}
+
+// noticeKEV records, for each newly listed CVE, a notice per release with
+// open findings of it. Released products need CRA Art. 14 attention: an
+// actively exploited vulnerability must be reported within 24 hours of
+// becoming aware of it.
+func (tx *Tx) noticeKEV(ctx context.Context, added []string) error {
+	for start := 0; start < len(added); start += 400 {
+		end := min(start+400, len(added))
+		marks := strings.TrimSuffix(strings.Repeat("?,", end-start), ",")
+		args := make([]any, 0, end-start)
+		for _, c := range added[start:end] {
+			args = append(args, c)
+		}
+		rows, err := tx.QueryContext(ctx, tx.db.rebind(`SELECT DISTINCT i.alias, f.group_id, f.release_id, p.name, r.version, r.lifecycle
+			FROM vuln_ids i JOIN vulnerabilities v ON v.id = i.vuln_id
+			JOIN findings f ON f.group_id = v.group_id AND f.resolved_at IS NULL
+			JOIN releases r ON r.id = f.release_id JOIN products p ON p.id = r.product_id
+			WHERE i.alias IN (`+marks+`) ORDER BY i.alias, f.release_id`), args...)
+		if err != nil {
+			return err
+		}
+		type hit struct {
+			cve, group, product, version, lifecycle string
+			rel                                     int64
+		}
+		var hits []hit
+		for rows.Next() {
+			var h hit
+			if err := rows.Scan(&h.cve, &h.group, &h.rel, &h.product, &h.version, &h.lifecycle); err != nil {
+				rows.Close()
+				return err
+			}
+			hits = append(hits, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, h := range hits {
+			summary := fmt.Sprintf("%s is actively exploited (added to the CISA KEV catalog) and affects %s %s", h.cve, h.product, h.version)
+			art14 := h.lifecycle == string(cradle.LifecycleReleased)
+			if art14 {
+				summary += ": a released product, CRA Art. 14 reporting applies (early warning within 24 h)"
+			}
+			if err := tx.notify(ctx, cradle.NoticeKEV, h.rel, h.group, summary,
+				map[string]any{"cve": h.cve, "vulnerability": h.group, "product": h.product, "release": h.version, "lifecycle": h.lifecycle, "cra_article_14": art14}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // KEV returns the catalog entry of a CVE, or ENotFound.

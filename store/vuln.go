@@ -48,14 +48,19 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 		now := db.now()
 		for i := range advs {
 			a := &advs[i]
-			var hash string
-			err := tx.queryRow(ctx, `SELECT content_hash FROM vulnerabilities WHERE id = ?`, a.Vuln.ID).Scan(&hash)
+			var hash, oldRating, group string
+			err := tx.queryRow(ctx, `SELECT content_hash, rating, group_id FROM vulnerabilities WHERE id = ?`, a.Vuln.ID).Scan(&hash, &oldRating, &group)
 			switch {
 			case err == nil && hash == a.Hash:
 				res.Unchanged++
 				continue
 			case err == nil:
 				res.Updated++
+				if oldRating != a.Rating {
+					if err := tx.noticeSeverity(ctx, a.Vuln.ID, group, oldRating, a.Rating); err != nil {
+						return err
+					}
+				}
 				if err := tx.oldKeys(ctx, a.Vuln.ID, keys); err != nil {
 					return err
 				}
@@ -419,6 +424,7 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 			}
 		}
 		seen := map[fkey]bool{}
+		fresh := map[int64][]Match{} // new findings by release, for the notices
 		for _, m := range matches {
 			k := fkey{m.ReleaseID, m.Key.Ecosystem, m.Key.Name, m.Version, m.VulnID}
 			if seen[k] {
@@ -430,6 +436,7 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 				if e.resolved {
 					ch.Still--
 					ch.New++
+					fresh[m.ReleaseID] = append(fresh[m.ReleaseID], m)
 				}
 				if _, err := tx.exec(ctx, `UPDATE findings SET component_id = ?, group_id = ?, matched = ?, fixed = ?, last_seen = ?, resolved_at = NULL WHERE id = ?`,
 					m.ComponentID, m.GroupID, m.Matched, m.Fixed, now, e.id); err != nil {
@@ -438,6 +445,7 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 				continue
 			}
 			ch.New++
+			fresh[m.ReleaseID] = append(fresh[m.ReleaseID], m)
 			if _, err := tx.exec(ctx, `INSERT INTO findings (release_id, component_id, vuln_id, group_id, eco, pkg, version, matched, fixed, first_seen, last_seen)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ReleaseID, m.ComponentID, m.VulnID, m.GroupID, m.Key.Ecosystem, m.Key.Name, m.Version,
 				m.Matched, m.Fixed, now, now); err != nil {
@@ -453,7 +461,7 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 				return err
 			}
 		}
-		return nil
+		return tx.noticeNewFindings(ctx, fresh)
 	})
 	if err != nil {
 		return nil, err
@@ -617,4 +625,68 @@ func (db *DB) VulnerabilityGroup(ctx context.Context, id string) (string, []crad
 		arows.Close()
 	}
 	return group, out, nil
+}
+
+// noticeNewFindings records one notice per release that has new findings.
+func (tx *Tx) noticeNewFindings(ctx context.Context, fresh map[int64][]Match) error {
+	rels := make([]int64, 0, len(fresh))
+	for r := range fresh {
+		rels = append(rels, r)
+	}
+	slices.Sort(rels)
+	for _, rel := range rels {
+		ms := fresh[rel]
+		var product, version, lifecycle string
+		if err := tx.queryRow(ctx, `SELECT p.name, r.version, r.lifecycle FROM releases r JOIN products p ON p.id = r.product_id WHERE r.id = ?`, rel).
+			Scan(&product, &version, &lifecycle); err != nil {
+			return err
+		}
+		type item struct {
+			Vulnerability string `json:"vulnerability"`
+			Package       string `json:"package"`
+			Version       string `json:"version"`
+			Fixed         string `json:"fixed,omitempty"`
+		}
+		var items []item
+		groups := map[string]bool{}
+		for i, m := range ms {
+			groups[m.GroupID] = true
+			if i < 100 {
+				items = append(items, item{m.GroupID, m.Key.Name, m.Version, m.Fixed})
+			}
+		}
+		ids := make([]string, 0, len(groups))
+		for g := range groups {
+			ids = append(ids, g)
+		}
+		slices.Sort(ids)
+		shown := ids
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(ids)-5))
+		}
+		summary := fmt.Sprintf("%d new vulnerable component version(s) in %s %s: %s", len(ms), product, version, strings.Join(shown, ", "))
+		payload := map[string]any{"product": product, "release": version, "lifecycle": lifecycle, "count": len(ms), "findings": items}
+		if err := tx.notify(ctx, cradle.NoticeNewFindings, rel, "", summary, payload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeSeverity records a severity change of an advisory that has open
+// findings.
+func (tx *Tx) noticeSeverity(ctx context.Context, vulnID, group, from, to string) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM findings WHERE vuln_id = ? AND resolved_at IS NULL`, vulnID).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if from == "" {
+		from = "unknown"
+	}
+	if to == "" {
+		to = "unknown"
+	}
+	return tx.notify(ctx, cradle.NoticeSeverity, 0, group,
+		fmt.Sprintf("%s (%s) changed severity from %s to %s; %d open finding(s)", group, vulnID, from, to, n),
+		map[string]any{"vulnerability": group, "record": vulnID, "from": from, "to": to, "open_findings": n})
 }
