@@ -1,6 +1,7 @@
 // Package cvss owns parsing and scoring Common Vulnerability Scoring System
-// vectors of versions 2.0, 3.0, 3.1 and 4.0, with the scores FIRST's
-// specifications and calculators give, to the last decimal.
+// vectors of versions 2.0, 3.0, 3.1 and 4.0: the scores of the
+// specifications' formulas for v2.0 and v3.x, and of FIRST's reference
+// calculator for v4.0, to the last decimal.
 //
 // [Parse] detects the version from the prefix ("CVSS:3.0/", "CVSS:3.1/",
 // "CVSS:4.0/"; a v2.0 vector has none and may be wrapped in parentheses),
@@ -18,12 +19,16 @@
 //     v3.0 and v3.1 and checks the result against exact rational arithmetic
 //     (exact_test.go): the scores are those of the specifications' formulas
 //     evaluated exactly.
-//   - v4.0 has no formula: the score is interpolated from FIRST's table of
-//     MacroVector scores (v4data.go). The arithmetic follows FIRST's
-//     reference calculator operation by operation in float64, so it rounds
-//     the way the calculator does (see score4).
+//   - v4.0 has no closed formula: the score is interpolated from FIRST's
+//     table of MacroVector scores (v4data.go). The arithmetic follows FIRST's
+//     reference calculator operation by operation in float64 and rounds as
+//     it does, adding 1e-6 before rounding half up (see score4 and roundV4).
+//     A test scores every combination of the values that enter a v4.0 score,
+//     15,116,544 of them, and checks the scores and the unrounded scores,
+//     bit for bit, against the calculator's (v4_reference_test.go).
 //
-// The qualitative ratings are those of the specifications (see [Rating]).
+// The qualitative ratings are those of the specifications, and NVD's for
+// v2.0, whose specification has none (see [Rating]).
 package cvss
 
 import (
@@ -163,27 +168,7 @@ func Parse(vector string) (*Score, error) {
 // score computes the Score of a parsed vector.
 func (v *vec) score() *Score {
 	s := &Score{Vector: v.String(), Version: v.version}
-	switch v.version {
-	case V20:
-		b, t, e := score2(v)
-		s.Base = b
-		if v.defines(groupTemporal) {
-			s.Temporal = &t
-		}
-		if v.defines(groupEnvironmental) {
-			s.Environmental = &e
-		}
-	case V30, V31:
-		b, t, e := score3(v)
-		s.Base = b
-		if v.defines(groupTemporal) {
-			s.Temporal = &t
-		}
-		if v.defines(groupEnvironmental) {
-			s.Environmental = &e
-		}
-	case V40:
-		s.Nomenclature = NomenclatureB
+	if v.version == V40 {
 		threat, env := v.defines(groupThreat), v.defines(groupEnvironmental)
 		switch {
 		case threat && env:
@@ -192,25 +177,29 @@ func (v *vec) score() *Score {
 			s.Nomenclature = NomenclatureBT
 		case env:
 			s.Nomenclature = NomenclatureBE
+		default:
+			s.Nomenclature = NomenclatureB
 		}
 		s.Overall = score4(v)
+		s.Base = s.Overall
 		if threat || env {
 			base := *v
 			base.clear(groupThreat)
 			base.clear(groupEnvironmental)
 			s.Base = score4(&base)
-		} else {
-			s.Base = s.Overall
 		}
-	}
-	if v.version != V40 {
-		switch {
-		case s.Environmental != nil:
-			s.Overall = *s.Environmental
-		case s.Temporal != nil:
-			s.Overall = *s.Temporal
-		default:
-			s.Overall = s.Base
+	} else {
+		scores := score3
+		if v.version == V20 {
+			scores = score2
+		}
+		base, temporal, env := scores(v)
+		s.Base, s.Overall = base, base
+		if v.defines(groupTemporal) {
+			s.Temporal, s.Overall = &temporal, temporal
+		}
+		if v.defines(groupEnvironmental) {
+			s.Environmental, s.Overall = &env, env
 		}
 	}
 	s.Rating = Rating(s.Overall, v.version)

@@ -37,6 +37,10 @@ func TestParse(t *testing.T) {
 			Vector:  "CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:N/E:H/RL:O/RC:C/CR:H/IR:H/AR:H/MAV:N/MAC:L/MPR:L/MUI:N/MS:C/MC:H/MI:H/MA:H",
 			Version: cvss.V30, Base: 9.3, Temporal: ptr(8.9), Environmental: ptr(9.5), Overall: 9.5, Rating: "Critical",
 		}},
+		{"v3.0 exact where float64 gives 9.200000000000001", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H/RC:U", cvss.Score{
+			Vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H/RC:U", Version: cvss.V30,
+			Base: 10, Temporal: ptr(9.2), Overall: 9.2, Rating: "Critical",
+		}},
 		{"v3.1 only X metrics", "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H/E:X/MAV:X", cvss.Score{
 			Vector: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H", Version: cvss.V31,
 			Base: 9.9, Overall: 9.9, Rating: "Critical",

@@ -1,7 +1,6 @@
 package cvss
 
 import (
-	"fmt"
 	"math/big"
 	"testing"
 )
@@ -105,29 +104,31 @@ func all(s *spec, i int) []int {
 	return out
 }
 
-// parsedWeights caches the weight tables below, parsed.
-var parsedWeights = map[string]*big.Rat{}
+// ratTable maps "METRIC:VALUE" to the specification's exact weight.
+type ratTable map[string]*big.Rat
 
-// ratWeight returns the exact weight of metric i's current value; table
-// holds the specification's weights as decimal strings. The result must
-// not be modified.
-func ratWeight(v *vec, table map[string]string, i int) *big.Rat {
-	k := v.spec.metrics[i].name + ":" + v.value(i)
-	if _, ok := table[k]; !ok {
-		panic("no weight for " + k)
+func parseTable(decimals map[string]string) ratTable {
+	t := ratTable{}
+	for k, d := range decimals {
+		t[k] = rat(d)
 	}
-	key := fmt.Sprintf("%p/%s", table, k)
-	r, ok := parsedWeights[key]
+	return t
+}
+
+// ratWeight returns the exact weight of metric i's current value. The
+// result must not be modified.
+func ratWeight(v *vec, table ratTable, i int) *big.Rat {
+	k := v.spec.metrics[i].name + ":" + v.value(i)
+	r, ok := table[k]
 	if !ok {
-		r = rat(table[k])
-		parsedWeights[key] = r
+		panic("no weight for " + k)
 	}
 	return r
 }
 
 // threatCombos returns every combination of values of three metrics, the
 // product of their exact weights, in odometer order.
-func threatCombos(v *vec, table map[string]string, metrics []int) (combos [][3]int, products []*big.Rat) {
+func threatCombos(v *vec, table ratTable, metrics []int) (combos [][3]int, products []*big.Rat) {
 	odometer(v, metrics, [][]int{all(v.spec, metrics[0]), all(v.spec, metrics[1]), all(v.spec, metrics[2])}, func() {
 		combos = append(combos, [3]int{int(v.vals[metrics[0]]), int(v.vals[metrics[1]]), int(v.vals[metrics[2]])})
 		products = append(products, ratMul(ratWeight(v, table, metrics[0]), ratWeight(v, table, metrics[1]), ratWeight(v, table, metrics[2])))
@@ -142,7 +143,7 @@ type memoKey struct {
 	k     int
 }
 
-var v3ExactWeights = map[string]string{
+var v3ExactWeights = parseTable(map[string]string{
 	"AV:N": "0.85", "AV:A": "0.62", "AV:L": "0.55", "AV:P": "0.2",
 	"AC:L": "0.77", "AC:H": "0.44",
 	"UI:N": "0.85", "UI:R": "0.62",
@@ -161,7 +162,7 @@ var v3ExactWeights = map[string]string{
 	"MC:N": "0", "MC:L": "0.22", "MC:H": "0.56",
 	"MI:N": "0", "MI:L": "0.22", "MI:H": "0.56",
 	"MA:N": "0", "MA:L": "0.22", "MA:H": "0.56",
-}
+})
 
 func v3ExactPR(value string, changed bool) *big.Rat {
 	if changed {
@@ -186,6 +187,7 @@ func TestV3MatchesExactArithmetic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("enumerates every v3.x combination")
 	}
+	t.Parallel()
 	for _, s := range []*spec{spec30, spec31} {
 		t.Run(string(s.version), func(t *testing.T) {
 			checkV3Exact(t, s)
@@ -299,7 +301,7 @@ func checkV3Exact(t *testing.T, s *spec) {
 	}
 }
 
-var v2ExactWeights = map[string]string{
+var v2ExactWeights = parseTable(map[string]string{
 	"AV:L": "0.395", "AV:A": "0.646", "AV:N": "1.0",
 	"AC:H": "0.35", "AC:M": "0.61", "AC:L": "0.71",
 	"Au:M": "0.45", "Au:S": "0.56", "Au:N": "0.704",
@@ -314,7 +316,7 @@ var v2ExactWeights = map[string]string{
 	"CR:L": "0.5", "CR:M": "1.0", "CR:H": "1.51",
 	"IR:L": "0.5", "IR:M": "1.0", "IR:H": "1.51",
 	"AR:L": "0.5", "AR:M": "1.0", "AR:H": "1.51",
-}
+})
 
 // v2ExactBase is round_to_1_decimal(((0.6*Impact)+(0.4*Exploitability)-1.5)*f(Impact)),
 // not clamped.
@@ -337,6 +339,7 @@ func TestV2MatchesExactArithmetic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("enumerates every v2.0 combination")
 	}
+	t.Parallel()
 	s := spec20
 	v := &vec{spec: s, version: s.version}
 	w := func(i int) *big.Rat { return ratWeight(v, v2ExactWeights, i) }

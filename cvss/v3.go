@@ -7,6 +7,14 @@ import "math"
 // versions share the metrics; v3.1 changed the Modified Impact formula for a
 // changed scope and defined Roundup, which this package uses for both since
 // it computes the v3.0 "Round up" exactly (see round.go).
+//
+// FIRST's v3.0 calculator (cvsscalc30.js) rounds up with
+// Math.ceil(x * 10) / 10 on float64 values, which adds 0.1 whenever float
+// noise lands just above a boundary: for CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/
+// C:H/I:H/A:H/RC:U it computes 10.0 × 0.92 = 9.200000000000001 and shows a
+// temporal score of 9.3. The v3.0 specification defines the exact value,
+// 9.2, and so do Red Hat's reference scores and this package; that bug is
+// why v3.1 defined Roundup.
 
 const (
 	v3AV = iota

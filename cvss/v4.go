@@ -176,10 +176,10 @@ func macroVectorScore(eq [6]int) (float64, bool) {
 // the vector is from the MacroVector's highest-severity vectors towards the
 // next lower MacroVector.
 //
-// The specification gives no formula to the last bit, and FIRST's reference
-// calculator is the standard here: this follows its float64 operations in
-// the same order, so that the results are the same to the last bit, and
-// rounds as it does (see roundV4). Products are converted to float64
+// The specification describes the method in prose; FIRST's reference
+// calculator defines it to the last bit. This follows the calculator's
+// float64 operations in the same order, so that the unrounded results are
+// identical, and rounds as it does (see roundV4). Products are converted to float64
 // explicitly so that the compiler cannot fuse them with the following
 // addition into an FMA instruction, which JavaScript never does.
 func score4(v *vec) float64 {
