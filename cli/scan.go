@@ -55,7 +55,9 @@ any depth (e.g. a copy of the OSV bucket). Exit codes: 0 nothing at or above the
 	if err != nil {
 		return err
 	}
-	vdb, err := monitor.LoadVulnDB(*vulndb)
+	monitor.PrepareSBOM(doc)
+	ecos, keys := monitor.Needs(doc)
+	vdb, err := monitor.LoadVulnDB(*vulndb, ecos, keys)
 	if err != nil {
 		return err
 	}

@@ -132,8 +132,16 @@ func (m *Monitor) rematch(ctx context.Context, scope store.MatchScope) (*store.F
 		idx.Add(r)
 	}
 	var matches []store.Match
+	// Releases share components: match each distinct purl once.
+	memo := map[string][]Hit{}
 	for _, in := range inputs {
-		for _, hit := range idx.Match(in.PURL, in.Version) {
+		memoKey := in.PURL + "\x00" + in.Version
+		hits, ok := memo[memoKey]
+		if !ok {
+			hits = idx.Match(in.PURL, in.Version)
+			memo[memoKey] = hits
+		}
+		for _, hit := range hits {
 			matches = append(matches, store.Match{ReleaseID: in.ReleaseID, ComponentID: in.ComponentID, Key: in.Key,
 				Version: hit.Version, VulnID: hit.VulnID, GroupID: hit.GroupID, Matched: hit.Matched, Fixed: hit.Fixed})
 		}

@@ -3,8 +3,8 @@ package monitor_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"

@@ -4,11 +4,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/cvss"
+	"github.com/cradle-sdl/cradle/match"
 	"github.com/cradle-sdl/cradle/osv"
 	"github.com/cradle-sdl/cradle/store"
 )
@@ -24,15 +27,31 @@ type VulnDB struct {
 
 // LoadVulnDB reads OSV data from a file, a folder of records, an all.zip,
 // or a folder holding any of those at any depth (such as a copy of the OSV
-// bucket, <dir>/<Ecosystem>/all.zip).
-func LoadVulnDB(path string) (*VulnDB, error) {
+// bucket, <dir>/<Ecosystem>/all.zip). When ecosystems is not nil, archives
+// in a folder named after an ecosystem (its base name, as "Debian" for
+// "Debian:12") that is not in it are skipped: a scan reads only the
+// ecosystems its SBOM has. Archives are read in parallel.
+//
+// When keys is not nil, only advisories of those packages are decoded in
+// full (see osv.Limits.Filter).
+func LoadVulnDB(path string, ecosystems map[string]bool, keys map[cradle.PackageKey]bool) (*VulnDB, error) {
 	db := &VulnDB{Vulns: map[string]*cradle.Vulnerability{}, KEV: map[string]string{}}
-	add := func(v *cradle.Vulnerability) error {
-		db.Vulns[v.ID] = v
-		return nil
-	}
+	var mu sync.Mutex
 	read := func(p string) error {
-		st, err := osv.Read(p, osv.Limits{}, add)
+		var vs []*cradle.Vulnerability
+		var lim osv.Limits
+		if keys != nil {
+			lim.Filter = func(eco, name string) bool { return keys[splitKey(match.KeyOf(eco, name))] }
+		}
+		st, err := osv.Read(p, lim, func(v *cradle.Vulnerability) error {
+			vs = append(vs, v)
+			return nil
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range vs {
+			db.Vulns[v.ID] = v
+		}
 		db.Stats.Records += st.Records
 		db.Stats.Skipped += st.Skipped
 		db.Stats.Withdrawn += st.Withdrawn
@@ -65,8 +84,28 @@ func LoadVulnDB(path string) (*VulnDB, error) {
 				return nil, err
 			}
 		}
+		var wanted []string
 		for _, z := range zips {
-			if err := read(z); err != nil {
+			eco, _, _ := strings.Cut(filepath.Base(filepath.Dir(z)), ":")
+			if ecosystems == nil || ecosystems[eco] || osv.CheckEcosystem(eco) != nil {
+				wanted = append(wanted, z)
+			}
+		}
+		errs := make([]error, len(wanted))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+		for i, z := range wanted {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				errs[i] = read(z)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -133,12 +172,15 @@ func Scan(doc *cradle.SBOM, vdb *VulnDB) *ScanResult {
 	sort.Strings(ids)
 	for _, id := range ids {
 		v := vdb.Vulns[id]
-		adv := ToAdvisory(v)
-		for i, af := range v.Affected {
-			if i >= len(adv.Keys) || !needed[adv.Keys[i]] {
+		for _, af := range v.Affected {
+			if af.Ecosystem == "" || af.Name == "" {
 				continue
 			}
-			idx.Add(store.AffectedRow{VulnID: v.ID, GroupID: vdb.Groups[v.ID], Withdrawn: !v.Withdrawn.IsZero(), Key: adv.Keys[i], Affected: af})
+			k := splitKey(match.KeyOf(af.Ecosystem, af.Name))
+			if !needed[k] {
+				continue
+			}
+			idx.Add(store.AffectedRow{VulnID: v.ID, GroupID: vdb.Groups[v.ID], Withdrawn: !v.Withdrawn.IsZero(), Key: k, Affected: af})
 		}
 	}
 	for _, c := range doc.Components {
@@ -215,4 +257,17 @@ func groupScore(vdb *VulnDB, group string) *cvssScore {
 		}
 	}
 	return best
+}
+
+// Needs returns the base OSV ecosystems and the package keys of an SBOM's
+// components (after PrepareSBOM): what a scan must read.
+func Needs(doc *cradle.SBOM) (ecosystems map[string]bool, keys map[cradle.PackageKey]bool) {
+	ecosystems, keys = map[string]bool{}, map[cradle.PackageKey]bool{}
+	for _, c := range doc.Components {
+		if c.Ecosystem != "" {
+			ecosystems[c.Ecosystem] = true
+			keys[cradle.PackageKey{Ecosystem: c.Ecosystem, Name: c.Package}] = true
+		}
+	}
+	return ecosystems, keys
 }

@@ -3,6 +3,7 @@ package osv
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,11 @@ type Limits struct {
 	// MaxSkips is how many skipped records Stats keeps with their reasons
 	// (all are counted). Default 100.
 	MaxSkips int
+	// Filter, when set, selects records by their affected packages: a
+	// record none of whose packages (ecosystem, name) it accepts is counted
+	// in Stats.Filtered and neither validated nor decoded in full. A scan
+	// uses it to read only the advisories of the packages it has.
+	Filter func(ecosystem, name string) bool
 }
 
 // defaults are the limits a zero Limits stands for.
@@ -74,6 +80,8 @@ type Stats struct {
 	Skipped int    // records that could not be used, all counted
 	Skips   []Skip // the first Limits.MaxSkips of them, with the reason
 	Ignored int    // entries that are not records: folders, files not ending in .json
+	// Filtered counts the records Limits.Filter left out.
+	Filtered int
 }
 
 // Skip is one record that was skipped: the entry or file name, and why (an
@@ -106,6 +114,10 @@ func newReader(limits Limits, fn func(*cradle.Vulnerability) error) *reader {
 // record decodes one record and hands it to fn. Only fn's error stops the
 // read; a bad record is counted and skipped.
 func (r *reader) record(name string, data []byte) error {
+	if r.limits.Filter != nil && !r.wanted(data) {
+		r.stats.Filtered++
+		return nil
+	}
 	v, err := Decode(name, data)
 	if err != nil {
 		if cradle.ErrorCode(err) == cradle.EInternal {
@@ -133,6 +145,29 @@ func (r *reader) record(name string, data []byte) error {
 		r.stats.GitOnly++
 	}
 	return nil
+}
+
+// wanted reports whether a record names a package the filter accepts,
+// from a light decode of its affected packages only. A record that does
+// not decode that far is wanted, so that the full decode reports why.
+func (r *reader) wanted(data []byte) bool {
+	var peek struct {
+		Affected []struct {
+			Package struct {
+				Ecosystem string `json:"ecosystem"`
+				Name      string `json:"name"`
+			} `json:"package"`
+		} `json:"affected"`
+	}
+	if err := json.Unmarshal(data, &peek); err != nil {
+		return true
+	}
+	for _, a := range peek.Affected {
+		if r.limits.Filter(a.Package.Ecosystem, a.Package.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *reader) tooLarge(name string, size int64) {

@@ -370,17 +370,21 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 			eco, pkg, version string
 			vuln              string
 		}
-		existing := map[fkey]struct {
-			id       int64
-			resolved bool
-		}{}
+		type row struct {
+			id                    int64
+			resolved              bool
+			component             int64
+			group, matched, fixed string
+		}
+		existing := map[fkey]row{}
 		where, args := "1=1", []any{}
 		if scope.ReleaseID != 0 {
 			where += " AND release_id = ?"
 			args = append(args, scope.ReleaseID)
 		}
 		load := func(extra string, extraArgs []any) error {
-			rows, err := tx.QueryContext(ctx, tx.db.rebind(`SELECT id, release_id, eco, pkg, version, vuln_id, resolved_at IS NOT NULL FROM findings WHERE `+where+extra),
+			rows, err := tx.QueryContext(ctx, tx.db.rebind(`SELECT id, release_id, eco, pkg, version, vuln_id, resolved_at IS NOT NULL,
+				component_id, group_id, matched, fixed FROM findings WHERE `+where+extra),
 				append(append([]any{}, args...), extraArgs...)...)
 			if err != nil {
 				return err
@@ -388,15 +392,11 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 			defer rows.Close()
 			for rows.Next() {
 				var k fkey
-				var id int64
-				var resolved bool
-				if err := rows.Scan(&id, &k.rel, &k.eco, &k.pkg, &k.version, &k.vuln, &resolved); err != nil {
+				var r row
+				if err := rows.Scan(&r.id, &k.rel, &k.eco, &k.pkg, &k.version, &k.vuln, &r.resolved, &r.component, &r.group, &r.matched, &r.fixed); err != nil {
 					return err
 				}
-				existing[k] = struct {
-					id       int64
-					resolved bool
-				}{id, resolved}
+				existing[k] = r
 			}
 			return rows.Err()
 		}
@@ -437,6 +437,8 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 					ch.Still--
 					ch.New++
 					fresh[m.ReleaseID] = append(fresh[m.ReleaseID], m)
+				} else if e.component == m.ComponentID && e.group == m.GroupID && e.matched == m.Matched && e.fixed == m.Fixed {
+					continue // unchanged: no write (last_seen is when it last changed or reopened)
 				}
 				if _, err := tx.exec(ctx, `UPDATE findings SET component_id = ?, group_id = ?, matched = ?, fixed = ?, last_seen = ?, resolved_at = NULL WHERE id = ?`,
 					m.ComponentID, m.GroupID, m.Matched, m.Fixed, now, e.id); err != nil {

@@ -106,6 +106,7 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_key ON findings(eco, pkg);
 CREATE INDEX findings_group ON findings(group_id);
+CREATE INDEX findings_vuln ON findings(vuln_id);
 CREATE INDEX findings_first_seen ON findings(first_seen);
 
 -- +goose Down
