@@ -38,7 +38,7 @@ func benchPortfolio(b *testing.B) (string, []*cradle.Vulnerability) {
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	path := filepath.Join(dir, "cradle-bench-2000x500-go.db")
+	path := filepath.Join(dir, "cradle-bench-2000x500-go-v2.db")
 	if _, err := os.Stat(path); err == nil {
 		return path, vulns
 	}
@@ -89,8 +89,8 @@ func benchPortfolio(b *testing.B) (string, []*cradle.Vulnerability) {
 		for i, k := range rng.Perm(len(cands))[:499] {
 			c := cands[k]
 			ver := c.version
-			if i%3 == 0 {
-				ver = "v0.0.1" // below most fixes: affected
+			if i%20 == 0 {
+				ver = "v0.0.1" // below most fixes: one component in 20 is vulnerable
 			}
 			comps = append(comps, fmt.Sprintf(`{"bom-ref":"c%d","type":"library","name":%q,"version":%q,"purl":"pkg:golang/%s@%s"}`, i, c.name, ver, c.name, ver))
 		}

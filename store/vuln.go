@@ -78,7 +78,10 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 			default:
 				return err
 			}
-			if err := tx.insertAdvisory(ctx, a, now); err != nil {
+			if group == "" {
+				group = a.Vuln.ID
+			}
+			if err := tx.insertAdvisory(ctx, a, group, now); err != nil {
 				return fmt.Errorf("advisory %s: %w", a.Vuln.ID, err)
 			}
 			for _, k := range a.Keys {
@@ -128,7 +131,9 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-func (tx *Tx) insertAdvisory(ctx context.Context, a *Advisory, now time.Time) error {
+// insertAdvisory stores one record in group (its ID for a new record, its
+// previous group for a changed one; regroup corrects it).
+func (tx *Tx) insertAdvisory(ctx context.Context, a *Advisory, group string, now time.Time) error {
 	v := &a.Vuln
 	var score any
 	if a.Score != nil {
@@ -137,7 +142,7 @@ func (tx *Tx) insertAdvisory(ctx context.Context, a *Advisory, now time.Time) er
 	if _, err := tx.exec(ctx, `INSERT INTO vulnerabilities (id, group_id, aliases, summary, details, published, modified, withdrawn,
 		severity, refs, cvss_score, cvss_vector, rating, source, content_hash, imported_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.ID, v.ID, jsonText(v.Aliases), v.Summary, v.Details, timeArg(v.Published), timeArg(v.Modified), timeArg(v.Withdrawn),
+		v.ID, group, jsonText(v.Aliases), v.Summary, v.Details, timeArg(v.Published), timeArg(v.Modified), timeArg(v.Withdrawn),
 		jsonText(v.Severity), jsonText(v.References), score, a.Vector, a.Rating, v.Source, a.Hash, now); err != nil {
 		return err
 	}
@@ -229,22 +234,14 @@ type AffectedRow struct {
 	Affected  cradle.Affected
 }
 
-// AffectedFor returns every stored affected entry for the given packages.
+// AffectedFor returns every stored affected entry for the given packages,
+// one index look-up per package.
 func (db *DB) AffectedFor(ctx context.Context, keys []cradle.PackageKey) ([]AffectedRow, error) {
 	var out []AffectedRow
-	for start := 0; start < len(keys); start += 400 {
-		end := min(start+400, len(keys))
-		var cond strings.Builder
-		args := make([]any, 0, 2*(end-start))
-		for i, k := range keys[start:end] {
-			if i > 0 {
-				cond.WriteString(" OR ")
-			}
-			cond.WriteString("(a.eco = ? AND a.pkg = ?)")
-			args = append(args, k.Ecosystem, k.Name)
-		}
-		rows, err := db.query(ctx, `SELECT a.vuln_id, v.group_id, v.withdrawn IS NOT NULL, a.eco, a.pkg, a.ecosystem, a.name, a.purl, a.ranges, a.versions
-			FROM affected a JOIN vulnerabilities v ON v.id = a.vuln_id WHERE `+cond.String(), args...)
+	q := db.rebind(`SELECT a.vuln_id, v.group_id, v.withdrawn IS NOT NULL, a.eco, a.pkg, a.ecosystem, a.name, a.purl, a.ranges, a.versions
+		FROM affected a JOIN vulnerabilities v ON v.id = a.vuln_id WHERE a.eco = ? AND a.pkg = ?`)
+	for _, k := range keys {
+		rows, err := db.read.QueryContext(ctx, q, k.Ecosystem, k.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -290,17 +287,18 @@ type MatchScope struct {
 }
 
 // MatchInputs returns the components of current SBOMs in scope that have
-// an OSV package key.
+// an OSV package key. With keys, each package is one index look-up.
 func (db *DB) MatchInputs(ctx context.Context, scope MatchScope) ([]MatchInput, error) {
-	where, args := "c.eco <> ''", []any{}
+	q := `SELECT r.id, c.id, c.eco, c.pkg, c.purl, c.version FROM components c
+		JOIN releases r ON r.current_sbom_id = c.sbom_id WHERE c.eco <> ''`
+	args := []any{}
 	if scope.ReleaseID != 0 {
-		where += " AND r.id = ?"
+		q += " AND r.id = ?"
 		args = append(args, scope.ReleaseID)
 	}
 	var out []MatchInput
-	run := func(extra string, extraArgs []any) error {
-		rows, err := db.query(ctx, `SELECT r.id, c.id, c.eco, c.pkg, c.purl, c.version FROM components c
-			JOIN releases r ON r.current_sbom_id = c.sbom_id WHERE `+where+extra, append(append([]any{}, args...), extraArgs...)...)
+	run := func(q string, args ...any) error {
+		rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
 		if err != nil {
 			return err
 		}
@@ -315,22 +313,11 @@ func (db *DB) MatchInputs(ctx context.Context, scope MatchScope) ([]MatchInput, 
 		return rows.Err()
 	}
 	if len(scope.Keys) == 0 {
-		return out, run("", nil)
+		return out, run(q, args...)
 	}
-	for start := 0; start < len(scope.Keys); start += 400 {
-		end := min(start+400, len(scope.Keys))
-		var cond strings.Builder
-		var kargs []any
-		cond.WriteString(" AND (")
-		for i, k := range scope.Keys[start:end] {
-			if i > 0 {
-				cond.WriteString(" OR ")
-			}
-			cond.WriteString("(c.eco = ? AND c.pkg = ?)")
-			kargs = append(kargs, k.Ecosystem, k.Name)
-		}
-		cond.WriteString(")")
-		if err := run(cond.String(), kargs); err != nil {
+	q += " AND c.eco = ? AND c.pkg = ?"
+	for _, k := range scope.Keys {
+		if err := run(q, append(append([]any{}, args...), k.Ecosystem, k.Name)...); err != nil {
 			return nil, err
 		}
 	}
@@ -405,20 +392,8 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 				return err
 			}
 		} else {
-			for start := 0; start < len(scope.Keys); start += 400 {
-				end := min(start+400, len(scope.Keys))
-				var cond strings.Builder
-				var kargs []any
-				cond.WriteString(" AND (")
-				for i, k := range scope.Keys[start:end] {
-					if i > 0 {
-						cond.WriteString(" OR ")
-					}
-					cond.WriteString("(eco = ? AND pkg = ?)")
-					kargs = append(kargs, k.Ecosystem, k.Name)
-				}
-				cond.WriteString(")")
-				if err := load(cond.String(), kargs); err != nil {
+			for _, k := range scope.Keys {
+				if err := load(" AND eco = ? AND pkg = ?", []any{k.Ecosystem, k.Name}); err != nil {
 					return err
 				}
 			}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,13 +203,13 @@ func (s *Server) importSBOM(r *http.Request, via, product, version, filename str
 	}
 	// Imports are CPU-heavy (schema validation, parsing): run a bounded
 	// number at once so that reads stay fast while SBOMs queue.
-	select {
-	case s.imports <- struct{}{}:
-		defer func() { <-s.imports }()
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
-	}
-	return monitor.New(s.db, s.log).ImportSBOM(r.Context(), actorOf(r, via), product, version, filename, raw, nil)
+	var res *monitor.SBOMResult
+	err := s.heavy(r.Context(), func() error {
+		var err error
+		res, err = monitor.New(s.db, s.log).ImportSBOM(r.Context(), actorOf(r, via), product, version, filename, raw, nil)
+		return err
+	})
+	return res, err
 }
 
 func (s *Server) apiImportSBOM(w http.ResponseWriter, r *http.Request) error {
@@ -429,5 +431,178 @@ func (s *Server) apiVerifyAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// findingFilter reads the filters of a findings list from a query string;
+// the API and the UI share it, so both accept exactly the same filters
+// (and the CLI's `cradle findings` flags mean the same).
+func findingFilter(q url.Values) (store.FindingFilter, error) {
+	f := store.FindingFilter{
+		Product:   strings.TrimSpace(q.Get("product")),
+		Release:   strings.TrimSpace(q.Get("release")),
+		MinRating: strings.TrimSpace(q.Get("severity")),
+	}
+	var probs []cradle.Problem
+	if f.Release != "" && f.Product == "" {
+		probs = append(probs, cradle.Problem{Location: "release", Message: "needs product: a version names a release only within its product"})
+	}
+	if f.MinRating != "" && !slices.Contains(minRatings, f.MinRating) {
+		probs = append(probs, cradle.Problem{Location: "severity", Message: "must be one of " + strings.Join(minRatings, ", ") + "; found " + strconv.Quote(f.MinRating)})
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"kev", &f.KEV}, {"fix_available", &f.FixAvailable}, {"all", &f.Resolved}} {
+		v := q.Get(b.name)
+		if v == "" {
+			continue
+		}
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			probs = append(probs, cradle.Problem{Location: b.name, Message: "must be true or false; found " + strconv.Quote(v)})
+			continue
+		}
+		*b.dst = x
+	}
+	if v := strings.TrimSpace(q.Get("since")); v != "" {
+		t, err := time.Parse(cradle.DateLayout, v)
+		if err != nil {
+			probs = append(probs, cradle.Problem{Location: "since", Message: "must be a date YYYY-MM-DD; found " + strconv.Quote(v)})
+		}
+		f.Since = t
+	}
+	if len(probs) > 0 {
+		return f, cradle.Invalid("invalid filter", probs...)
+	}
+	return f, nil
+}
+
+// minRatings are the values of the severity filter: "at least this".
+var minRatings = cradle.Ratings[:4]
+
+func (s *Server) apiListFindings(w http.ResponseWriter, r *http.Request) error {
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := findingFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, total, err := s.db.ListFindings(r.Context(), f, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, pg, total))
+	return nil
+}
+
+// VulnGroup is one vulnerability as the API shows it: every stored record
+// that describes it (the advisories of several databases, linked by their
+// aliases), under its canonical ID.
+type VulnGroup struct {
+	ID      string                 `json:"id"`
+	Records []cradle.Vulnerability `json:"records"`
+	// FindingsTotal counts its open findings across the portfolio; they
+	// are listed by GET /api/v1/vulns/{id}/impact.
+	FindingsTotal int `json:"findings_total"`
+}
+
+func (s *Server) apiGetVuln(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	group, recs, err := s.db.VulnerabilityGroup(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	_, total, err := s.db.ListFindings(r.Context(), store.FindingFilter{Vuln: id}, cradle.Page{PerPage: 1})
+	if err != nil {
+		return err
+	}
+	if recs == nil {
+		recs = []cradle.Vulnerability{}
+	}
+	writeJSON(w, http.StatusOK, VulnGroup{ID: group, Records: recs, FindingsTotal: total})
+	return nil
+}
+
+func (s *Server) apiVulnImpact(w http.ResponseWriter, r *http.Request) error {
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if _, _, err := s.db.VulnerabilityGroup(r.Context(), id); err != nil {
+		return err
+	}
+	items, total, err := s.db.ListFindings(r.Context(), store.FindingFilter{Vuln: id}, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, pg, total))
+	return nil
+}
+
+// VulnStatus is what vulnerability data is loaded and how fresh it is.
+type VulnStatus struct {
+	Sources []store.Feed `json:"sources"`
+	// Loaded counts records per source: advisories per OSV source, CVEs
+	// for kev and epss.
+	Loaded map[string]int64 `json:"loaded"`
+}
+
+func (s *Server) vulnStatus(ctx context.Context) (*VulnStatus, error) {
+	feeds, err := s.db.Feeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.db.VulnCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if feeds == nil {
+		feeds = []store.Feed{}
+	}
+	return &VulnStatus{Sources: feeds, Loaded: counts}, nil
+}
+
+func (s *Server) apiVulnDBStatus(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.vulnStatus(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// heavy runs fn while holding one of the bounded import slots: SBOM and
+// vulnerability-data imports and re-matches are CPU- and write-heavy, and
+// reads stay fast while they queue.
+func (s *Server) heavy(ctx context.Context, fn func() error) error {
+	select {
+	case s.imports <- struct{}{}:
+		defer func() { <-s.imports }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return fn()
+}
+
+func (s *Server) rematch(ctx context.Context) (*store.FindingChanges, error) {
+	var ch *store.FindingChanges
+	err := s.heavy(ctx, func() error {
+		var err error
+		ch, err = monitor.New(s.db, s.log).Rematch(ctx, nil)
+		return err
+	})
+	return ch, err
+}
+
+func (s *Server) apiRematch(w http.ResponseWriter, r *http.Request) error {
+	ch, err := s.rematch(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ch)
 	return nil
 }

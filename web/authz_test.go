@@ -39,6 +39,12 @@ var access = map[string]string{
 	"GET /api/v1/products/{product}/releases/{version}/sbom":            "admin security-officer developer auditor",
 	"GET /api/v1/components":                                            "admin security-officer developer auditor",
 
+	"GET /api/v1/findings":          "admin security-officer developer auditor",
+	"GET /api/v1/vulns/{id}":        "admin security-officer developer auditor",
+	"GET /api/v1/vulns/{id}/impact": "admin security-officer developer auditor",
+	"GET /api/v1/vulndb/status":     "admin security-officer developer auditor",
+	"POST /api/v1/vulndb/rematch":   "admin security-officer",
+
 	"GET /api/v1/users":          "admin",
 	"POST /api/v1/users":         "admin",
 	"PUT /api/v1/users/{id}":     "admin",
@@ -68,6 +74,12 @@ var access = map[string]string{
 	"GET /products/{product}/releases/{version}/upload":          "admin security-officer developer",
 	"POST /products/{product}/releases/{version}/upload":         "admin security-officer developer",
 	"GET /components":                                            "admin security-officer developer auditor",
+
+	"GET /findings":        "admin security-officer developer auditor",
+	"GET /vulns/{id}":      "admin security-officer developer auditor",
+	"GET /vulndb":          "admin security-officer developer auditor",
+	"POST /vulndb/rematch": "admin security-officer",
+	"POST /vulndb/import":  "admin security-officer",
 
 	"GET /admin/users":               "admin",
 	"POST /admin/users":              "admin",

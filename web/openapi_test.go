@@ -426,6 +426,16 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"AuditReport":     reflect.TypeFor[store.AuditReport](),
 		"Problem":         reflect.TypeFor[cradle.Problem](),
 		"Error":           reflect.TypeFor[APIError](),
+
+		"Finding":            reflect.TypeFor[cradle.Finding](),
+		"Vulnerability":      reflect.TypeFor[cradle.Vulnerability](),
+		"Severity":           reflect.TypeFor[cradle.Severity](),
+		"Affected":           reflect.TypeFor[cradle.Affected](),
+		"Range":              reflect.TypeFor[cradle.Range](),
+		"Event":              reflect.TypeFor[cradle.Event](),
+		"VulnerabilityGroup": reflect.TypeFor[VulnGroup](),
+		"Feed":               reflect.TypeFor[store.Feed](),
+		"VulnStatus":         reflect.TypeFor[VulnStatus](),
 	}
 	for name, typ := range responses {
 		check(name, schema(name), typ, true)
@@ -440,7 +450,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	} {
 		check(name, schema(name), typ, false)
 	}
-	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList"} {
+	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList"} {
 		check(l, schema(l), reflect.TypeFor[List[int]](), true)
 	}
 
@@ -471,6 +481,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 			cradle.ENotFound, cradle.EInvalid, cradle.EConflict, cradle.EUnauthorized, cradle.EForbidden, cradle.ETooLarge, cradle.EInternal},
 		"/components/schemas/ProductInput/properties/cra_class/enum": append(strs(oaAnys(cradle.CRAClasses)...), ""),
 		"/components/schemas/ReleaseInput/properties/lifecycle/enum": append(strs(oaAnys(cradle.Lifecycles)...), ""),
+		"/components/schemas/Rating/enum":                            cradle.Ratings,
+		"/components/parameters/Severity/schema/enum":                minRatings,
+		"/components/schemas/Range/properties/type/enum":             {cradle.RangeSemver, cradle.RangeEcosystem, cradle.RangeGit},
 	} {
 		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
 			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
@@ -1070,6 +1083,80 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(dev, "GET", "/api/v1/components?q=pkg:npm/&per_page=1", nil, 200)
 	c.call(admin, "GET", "/api/v1/components?q=nothing-like-it", nil, 200)
 	c.call(admin, "GET", "/api/v1/components", nil, 400)
+
+	// Findings and vulnerabilities, from real advisories (testdata/osv):
+	// a released Go service ships golang.org/x/net v0.17.0 (GO-2024-3333,
+	// given a KEV entry and an EPSS score), paho.mqtt.golang v1.4.3
+	// (GO-2025-4173) and gorilla/websocket v1.5.0 (the made-up, CVSS-scored
+	// CRADLE-TEST-0001).
+	c.call(admin, "GET", "/api/v1/vulndb/status", nil, 200) // nothing loaded yet
+	c.call(admin, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "3.0.0", "lifecycle": "released"}, 201)
+	const rel3 = "/api/v1/products/Widget/releases/3.0.0"
+	c.call(dev, "POST", rel3+"/sboms?filename=svc.cdx.json", goSBOM("v0.17.0"), 201)
+	if ch := loadVulnData(t, db); ch.New != 3 {
+		t.Errorf("findings after loading the advisories: %+v, want 3 new", ch)
+	}
+	b, _ = c.call(auditor, "GET", "/api/v1/findings", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 3 || !fs.Items[0].KEV || fs.Items[0].GroupID != "CVE-2024-45338" ||
+		fs.Items[0].EPSS == 0 || fs.Items[1].Rating != "critical" || fs.Items[1].Score != 9.8 {
+		t.Errorf("findings, most urgent first: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/findings?product=Widget&release=3.0.0&per_page=1&page=2", nil, 200)
+	b, _ = c.call(admin, "GET", "/api/v1/findings?kev=true", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 1 {
+		t.Errorf("KEV-listed findings: %s", b)
+	}
+	b, _ = c.call(admin, "GET", "/api/v1/findings?severity=high&fix_available=true&since=2020-01-01", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 1 || fs.Items[0].VulnID != "CRADLE-TEST-0001" {
+		t.Errorf("high or worse with a fix: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/findings?since=2999-01-01", nil, 200)
+	c.call(admin, "GET", "/api/v1/findings?release=3.0.0", nil, 400)
+	b, _ = c.call(admin, "GET", "/api/v1/findings?severity=urgent&kev=maybe&since=yesterday", nil, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 3 {
+		t.Errorf("three bad filters: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/findings?per_page=501", nil, 400)
+	c.call(admin, "GET", "/api/v1/findings?product=Nope", nil, 404)
+	c.call(admin, "GET", "/api/v1/findings?product=Widget&release=9.9.9", nil, 404)
+	for _, id := range []string{"CVE-2024-45338", "GHSA-w32m-9786-jp63", "GO-2024-3333"} {
+		b, _ = c.call(dev, "GET", "/api/v1/vulns/"+id, nil, 200)
+		if g := oaDecode[VulnGroup](t, b); g.ID != "CVE-2024-45338" || len(g.Records) != 1 || g.Records[0].ID != "GO-2024-3333" || g.FindingsTotal != 1 {
+			t.Errorf("vulnerability %s: %s", id, b)
+		}
+	}
+	c.call(admin, "GET", "/api/v1/vulns/CVE-2099-0001", nil, 200) // with severities
+	b, _ = c.call(admin, "GET", "/api/v1/vulns/GO-2023-1988", nil, 200)
+	if g := oaDecode[VulnGroup](t, b); g.FindingsTotal != 0 {
+		t.Errorf("a vulnerability no release ships: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/vulns/CVE-1999-0001", nil, 404)
+	b, _ = c.call(auditor, "GET", "/api/v1/vulns/GHSA-32fw-gq77-f2f2/impact", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 1 || fs.Items[0].Product != "Widget" || fs.Items[0].Release != "3.0.0" {
+		t.Errorf("impact: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/vulns/GO-2023-1988/impact", nil, 200)
+	c.call(admin, "GET", "/api/v1/vulns/CVE-1999-0001/impact", nil, 404)
+	c.call(admin, "GET", "/api/v1/vulns/CVE-2024-45338/impact?per_page=x", nil, 400)
+	b, _ = c.call(auditor, "GET", "/api/v1/vulndb/status", nil, 200)
+	if st := oaDecode[VulnStatus](t, b); len(st.Sources) != 2 || st.Loaded["osv:Go"] != 3 || st.Loaded["kev"] != 1 || st.Loaded["epss"] != 1 {
+		t.Errorf("vulndb status: %s", b)
+	}
+	// A new SBOM without the vulnerable x/net resolves that finding.
+	b, _ = c.call(admin, "POST", rel3+"/sboms?filename=svc.cdx.json", goSBOM("v0.33.0"), 201)
+	if r := oaDecode[monitor.SBOMResult](t, b); r.Findings == nil || r.Findings.Resolved != 1 || r.Findings.Still != 2 {
+		t.Errorf("import resolving a finding: %s", b)
+	}
+	b, _ = c.call(admin, "GET", "/api/v1/findings?all=true&kev=true", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 1 || fs.Items[0].ResolvedAt.IsZero() {
+		t.Errorf("resolved findings with all=true: %s", b)
+	}
+	b, _ = c.call(admin, "POST", "/api/v1/vulndb/rematch", nil, 200)
+	if ch := oaDecode[store.FindingChanges](t, b); ch.New != 0 || ch.Still != 2 || ch.Resolved != 0 {
+		t.Errorf("rematch: %s", b)
+	}
+	c.call(dev, "POST", "/api/v1/vulndb/rematch", nil, 403)
+	c.call(auditor, "POST", "/api/v1/vulndb/rematch", nil, 403)
 
 	// Users.
 	c.call(admin, "GET", "/api/v1/users", nil, 200)

@@ -48,6 +48,12 @@ func (s *Server) apiRoutes() []route {
 
 		{"GET /api/v1/components", cradle.PermRead, false, s.apiSearchComponents},
 
+		{"GET /api/v1/findings", cradle.PermRead, false, s.apiListFindings},
+		{"GET /api/v1/vulns/{id}", cradle.PermRead, false, s.apiGetVuln},
+		{"GET /api/v1/vulns/{id}/impact", cradle.PermRead, false, s.apiVulnImpact},
+		{"GET /api/v1/vulndb/status", cradle.PermRead, false, s.apiVulnDBStatus},
+		{"POST /api/v1/vulndb/rematch", cradle.PermWriteProduct, false, s.apiRematch},
+
 		{"GET /api/v1/users", cradle.PermManageUsers, false, s.apiListUsers},
 		{"POST /api/v1/users", cradle.PermManageUsers, false, s.apiCreateUser},
 		{"PUT /api/v1/users/{id}", cradle.PermManageUsers, false, s.apiUpdateUser},

@@ -26,8 +26,8 @@ import (
 
 // Config is what the server needs to know beyond its database.
 type Config struct {
-	// MaxUploadSize bounds SBOM uploads (bytes); larger bodies are refused
-	// before they are read whole.
+	// MaxUploadSize bounds SBOM and vulnerability-data uploads (bytes);
+	// larger bodies are refused before they are read whole.
 	MaxUploadSize int64
 	// InsecureCookies drops the Secure flag from session cookies, for
 	// plain-HTTP deployments that are not on loopback. Browsers treat
@@ -35,8 +35,9 @@ type Config struct {
 	InsecureCookies bool
 	// Version is shown in the UI footer.
 	Version string
-	// ConcurrentImports bounds how many SBOM imports run at once
-	// (default: half the CPUs, at least one).
+	// ConcurrentImports bounds how many imports (SBOMs, vulnerability
+	// data) and re-matches run at once (default: half the CPUs, at least
+	// one).
 	ConcurrentImports int
 }
 
@@ -48,7 +49,7 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 	ui  *uiTemplates
-	// imports is a semaphore bounding concurrent SBOM imports.
+	// imports is a semaphore bounding concurrent imports (see heavy).
 	imports chan struct{}
 }
 

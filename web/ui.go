@@ -39,6 +39,7 @@ var staticFS embed.FS
 var uiPages = []string{
 	"error", "login", "portfolio", "product_form", "product", "release", "component",
 	"upload", "upload_result", "components", "users", "tokens", "token_created", "audit", "audit_verify",
+	"findings", "vuln", "vulndb", "vulndb_result",
 }
 
 // uiTemplates holds the parsed HTML templates, one set per page (each set
@@ -126,13 +127,34 @@ func (t *uiTemplates) funcs() template.FuncMap {
 			f.ID += "-" + strconv.FormatInt(id, 10)
 			return f
 		},
-		"roleSelect":   func(f *form, id string) roleSelect { return roleSelect{f, id} },
-		"userForm":     userForm,
-		"sbomFilename": sbomFilename,
-		"purlSearch":   purlSearch,
-		"formatName":   formatName,
-		"sentence":     sentence,
-		"relationHelp": relationHelp,
+		"roleSelect":     func(f *form, id string) roleSelect { return roleSelect{f, id} },
+		"userForm":       userForm,
+		"sbomFilename":   sbomFilename,
+		"purlSearch":     purlSearch,
+		"formatName":     formatName,
+		"sentence":       sentence,
+		"relationHelp":   relationHelp,
+		"ratingLabel":    ratingLabel,
+		"score":          formatScore,
+		"percent":        formatPercent,
+		"day":            formatDay,
+		"vulnURL":        vulnURL,
+		"ratingsMin":     func() []string { return minRatings },
+		"pathEscape":     pathEscape,
+		"findingsTable":  newFindingsTable,
+		"componentLabel": componentLabel,
+		"pathParts":      func(p string) []string { return strings.Split(p, "/") },
+		"errorFirst":     func(e string) string { f, _ := splitError(e); return f },
+		"errorMore":      func(e string) string { _, m := splitError(e); return m },
+		"count": func(n any) string {
+			switch n := n.(type) {
+			case int:
+				return formatCount(int64(n))
+			case int64:
+				return formatCount(n)
+			}
+			return fmt.Sprint(n)
+		},
 		"query": func(base string, kv ...string) string {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -197,6 +219,12 @@ func (s *Server) uiRoutes() []route {
 
 		{"GET /components", cradle.PermRead, true, s.uiSearchComponents},
 
+		{"GET /findings", cradle.PermRead, true, s.uiFindings},
+		{"GET /vulns/{id}", cradle.PermRead, true, s.uiVuln},
+		{"GET /vulndb", cradle.PermRead, true, s.uiVulnDB},
+		{"POST /vulndb/rematch", cradle.PermWriteProduct, true, s.uiRematch},
+		{"POST /vulndb/import", cradle.PermWriteProduct, true, s.uiImportVulnData},
+
 		{"GET /admin/users", cradle.PermManageUsers, true, s.uiUsers},
 		{"POST /admin/users", cradle.PermManageUsers, true, s.uiCreateUser},
 		{"POST /admin/users/{id}", cradle.PermManageUsers, true, s.uiUpdateUser},
@@ -215,7 +243,7 @@ func (s *Server) uiRoutes() []route {
 // base is what every page's layout needs; each page's view embeds it.
 type base struct {
 	Title     string
-	Nav       string // active nav entry: portfolio, components, audit, admin
+	Nav       string // active nav entry: portfolio, vulns, components, audit, admin
 	Principal *cradle.Principal
 	CSRF      string
 	Version   string
@@ -468,7 +496,13 @@ type pager struct {
 // newPager describes the page pg of a list of total items; noun is
 // "singular plural" ("entry entries").
 func newPager(r *http.Request, pg cradle.Page, total int, noun string) pager {
-	const param = "page"
+	return newPagerParam(r, "page", "", pg, total, noun)
+}
+
+// newPagerParam is newPager for a page with more than one paginated
+// table: each pages with its own parameter, and its links jump back to
+// the table (#fragment) rather than to the top of the page.
+func newPagerParam(r *http.Request, param, fragment string, pg cradle.Page, total int, noun string) pager {
 	pg = pg.Normalize()
 	one, many, _ := strings.Cut(noun, " ")
 	p := pager{Page: pg.Number, PerPage: pg.PerPage, Total: total, Noun: many, One: one}
@@ -484,10 +518,14 @@ func newPager(r *http.Request, pg cradle.Page, total int, noun string) pager {
 		} else {
 			q.Set(param, strconv.Itoa(n))
 		}
-		if len(q) == 0 {
-			return r.URL.Path
+		u := r.URL.Path
+		if len(q) > 0 {
+			u += "?" + q.Encode()
 		}
-		return r.URL.Path + "?" + q.Encode()
+		if fragment != "" {
+			u += "#" + fragment
+		}
+		return u
 	}
 	if p.Page > 1 {
 		p.PrevURL = link(min(p.Page-1, p.Pages))
@@ -501,8 +539,13 @@ func newPager(r *http.Request, pg cradle.Page, total int, noun string) pager {
 // uiPage reads ?page= and ?per_page= like the API, but a malformed value
 // shows the first page instead of an error: people edit URLs by hand.
 func uiPage(r *http.Request) cradle.Page {
+	return uiPageParam(r, "page")
+}
+
+// uiPageParam is uiPage for a table paged by its own parameter.
+func uiPageParam(r *http.Request, param string) cradle.Page {
 	var pg cradle.Page
-	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(r.URL.Query().Get(param)); err == nil && n > 0 {
 		pg.Number = n
 	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && n > 0 {

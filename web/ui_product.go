@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
 )
@@ -10,6 +11,7 @@ type portfolioView struct {
 	base
 	Products []*cradle.Product
 	Pager    pager
+	Exposure *exposure
 }
 
 func (s *Server) uiPortfolio(w http.ResponseWriter, r *http.Request) error {
@@ -19,6 +21,11 @@ func (s *Server) uiPortfolio(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &portfolioView{Products: items, Pager: newPager(r, pg, total, "product products")}
+	if total > 0 {
+		if v.Exposure, err = s.exposure(r.Context(), time.Now()); err != nil {
+			return err
+		}
+	}
 	v.Title, v.Nav = "Portfolio", "portfolio"
 	return s.render(w, r, http.StatusOK, "portfolio", v)
 }

@@ -31,6 +31,7 @@ type releaseView struct {
 	EditForm    *form
 	APIBase     string
 	AuditURL    string
+	Vulns       *releaseFindings // nil without an SBOM
 }
 
 func (s *Server) renderRelease(w http.ResponseWriter, r *http.Request, status int, edit *form) error {
@@ -59,7 +60,12 @@ func (s *Server) renderRelease(w http.ResponseWriter, r *http.Request, status in
 	} else if err != nil {
 		return err
 	}
-	v.Components, v.Pager = comps, newPager(r, pg, total, "component components")
+	v.Components, v.Pager = comps, newPagerParam(r, "page", "components", pg, total, "component components")
+	if rel.CurrentSBOMID != 0 {
+		if v.Vulns, err = s.releaseFindings(r, rel); err != nil {
+			return err
+		}
+	}
 	if edit == nil {
 		edit = newForm(map[string]string{"version": rel.Version, "release_date": rel.ReleaseDate, "lifecycle": string(rel.Lifecycle)})
 	}
@@ -119,8 +125,9 @@ func (s *Server) uiUpdateRelease(w http.ResponseWriter, r *http.Request) error {
 
 type componentView struct {
 	base
-	Release *cradle.Release
-	Detail  *store.ComponentDetail
+	Release  *cradle.Release
+	Detail   *store.ComponentDetail
+	Findings []cradle.Finding
 }
 
 func (s *Server) uiComponent(w http.ResponseWriter, r *http.Request) error {
@@ -138,6 +145,9 @@ func (s *Server) uiComponent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &componentView{Release: rel, Detail: d}
+	if v.Findings, err = s.componentFindings(r.Context(), rel, id); err != nil {
+		return err
+	}
 	v.Title, v.Nav = d.Component.Name+" "+d.Component.Version, "portfolio"
 	v.Crumbs = []crumb{{"Portfolio", "/"}, {rel.ProductName, productURL(rel.ProductName)},
 		{rel.Version, releaseURL(rel.ProductName, rel.Version)}}
