@@ -126,6 +126,9 @@ func writeScanTable(w io.Writer, name string, res *monitor.ScanResult, vdb *moni
 	if res.Unevaluated > 0 {
 		fmt.Fprintf(w, "%d GIT ranges could not be evaluated from versions (they name commits).\n", res.Unevaluated)
 	}
+	if res.Unparsable > 0 {
+		fmt.Fprintf(w, "%d checks could not be made: a component's version does not parse in its ecosystem (e.g. Go's \"(devel)\"); see --format json.\n", res.Unparsable)
+	}
 	if len(res.Findings) == 0 {
 		fmt.Fprintln(w, "No known vulnerabilities.")
 		return

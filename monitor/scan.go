@@ -150,7 +150,11 @@ type ScanResult struct {
 	Matchable   int `json:"matchable"`
 	Unmatchable int `json:"unmatchable"`
 	Unevaluated int `json:"git_ranges_unevaluated"`
-	Advisories  int `json:"advisories_loaded"`
+	// Unparsable counts checks that could not be made because a version
+	// does not parse in its ecosystem (such as Go's "(devel)"): such a
+	// component is reported here, not claimed safe or affected.
+	Unparsable int `json:"unparsable_versions"`
+	Advisories int `json:"advisories_loaded"`
 }
 
 // Scan matches an SBOM's components against in-memory data.
@@ -207,7 +211,7 @@ func Scan(doc *cradle.SBOM, vdb *VulnDB) *ScanResult {
 			res.Findings = append(res.Findings, f)
 		}
 	}
-	res.Unevaluated = idx.Unevaluated
+	res.Unevaluated, res.Unparsable = idx.Unevaluated, idx.Errors
 	sort.SliceStable(res.Findings, func(i, j int) bool {
 		a, b := res.Findings[i], res.Findings[j]
 		if a.KEV != b.KEV {
