@@ -606,3 +606,79 @@ func (s *Server) apiRematch(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, ch)
 	return nil
 }
+
+// noticeSince reads the ?since=YYYY-MM-DD filter of the notices; the API
+// and the UI share it, and it means what `cradle events --since` means.
+func noticeSince(q url.Values) (time.Time, error) {
+	v := strings.TrimSpace(q.Get("since"))
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(cradle.DateLayout, v)
+	if err != nil {
+		return time.Time{}, cradle.Invalid("invalid filter", cradle.Problem{Location: "since", Message: "must be a date YYYY-MM-DD; found " + strconv.Quote(v)})
+	}
+	return t, nil
+}
+
+func (s *Server) apiListEvents(w http.ResponseWriter, r *http.Request) error {
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	since, err := noticeSince(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, total, err := s.db.Notices(r.Context(), since, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, pg, total))
+	return nil
+}
+
+func (s *Server) apiListWebhooks(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.db.Webhooks(r.Context())
+	if err != nil {
+		return err
+	}
+	if ws == nil {
+		ws = []store.Webhook{}
+	}
+	writeJSON(w, http.StatusOK, ws) // Secret is json:"-": never sent back
+	return nil
+}
+
+// webhookInput is a webhook to register.
+type webhookInput struct {
+	URL    string   `json:"url"`
+	Secret string   `json:"secret"`
+	Kinds  []string `json:"kinds"`
+}
+
+func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request) error {
+	var in webhookInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	wh := &store.Webhook{URL: in.URL, Secret: in.Secret, Kinds: in.Kinds}
+	if err := s.db.CreateWebhook(r.Context(), actorOf(r, "api"), wh); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wh)
+	return nil
+}
+
+func (s *Server) apiListDeliveries(w http.ResponseWriter, r *http.Request) error {
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.db.Deliveries(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, pg, total))
+	return nil
+}

@@ -45,6 +45,11 @@ var access = map[string]string{
 	"GET /api/v1/vulndb/status":     "admin security-officer developer auditor",
 	"POST /api/v1/vulndb/rematch":   "admin security-officer",
 
+	"GET /api/v1/events":              "admin security-officer developer auditor",
+	"GET /api/v1/webhooks":            "admin",
+	"POST /api/v1/webhooks":           "admin",
+	"GET /api/v1/webhooks/deliveries": "admin",
+
 	"GET /api/v1/users":          "admin",
 	"POST /api/v1/users":         "admin",
 	"PUT /api/v1/users/{id}":     "admin",
@@ -80,6 +85,7 @@ var access = map[string]string{
 	"GET /vulndb":          "admin security-officer developer auditor",
 	"POST /vulndb/rematch": "admin security-officer",
 	"POST /vulndb/import":  "admin security-officer",
+	"GET /events":          "admin security-officer developer auditor",
 
 	"GET /admin/users":               "admin",
 	"POST /admin/users":              "admin",
@@ -87,6 +93,8 @@ var access = map[string]string{
 	"GET /admin/tokens":              "admin",
 	"POST /admin/tokens":             "admin",
 	"POST /admin/tokens/{id}/revoke": "admin",
+	"GET /admin/webhooks":            "admin",
+	"POST /admin/webhooks":           "admin",
 	"GET /audit":                     "admin auditor",
 	"GET /audit/verify":              "admin auditor",
 }

@@ -436,6 +436,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"VulnerabilityGroup": reflect.TypeFor[VulnGroup](),
 		"Feed":               reflect.TypeFor[store.Feed](),
 		"VulnStatus":         reflect.TypeFor[VulnStatus](),
+
+		"Notice":   reflect.TypeFor[cradle.Notice](),
+		"Webhook":  reflect.TypeFor[store.Webhook](),
+		"Delivery": reflect.TypeFor[store.Delivery](),
 	}
 	for name, typ := range responses {
 		check(name, schema(name), typ, true)
@@ -447,10 +451,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReleaseInput": reflect.TypeFor[releaseInput](),
 		"UserInput":    reflect.TypeFor[userInput](),
 		"TokenInput":   reflect.TypeFor[tokenInput](),
+		"WebhookInput": reflect.TypeFor[webhookInput](),
 	} {
 		check(name, schema(name), typ, false)
 	}
-	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList"} {
+	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList", "NoticeList", "DeliveryList"} {
 		check(l, schema(l), reflect.TypeFor[List[int]](), true)
 	}
 
@@ -484,6 +489,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"/components/schemas/Rating/enum":                            cradle.Ratings,
 		"/components/parameters/Severity/schema/enum":                minRatings,
 		"/components/schemas/Range/properties/type/enum":             {cradle.RangeSemver, cradle.RangeEcosystem, cradle.RangeGit},
+		"/components/schemas/NoticeKind/enum":                        {cradle.NoticeNewFindings, cradle.NoticeKEV, cradle.NoticeSeverity},
 	} {
 		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
 			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
@@ -1157,6 +1163,69 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	c.call(dev, "POST", "/api/v1/vulndb/rematch", nil, 403)
 	c.call(auditor, "POST", "/api/v1/vulndb/rematch", nil, 403)
+
+	// Events: the imports above recorded notices (new findings for
+	// Widget 3.0.0, and GO-2024-3333 on the KEV list in a released
+	// product: CRA Art. 14).
+	b, _ = c.call(auditor, "GET", "/api/v1/events", nil, 200)
+	notices := oaDecode[List[cradle.Notice]](t, b)
+	kinds := map[string]bool{}
+	for _, n := range notices.Items {
+		kinds[n.Kind] = true
+	}
+	if notices.Total == 0 || !kinds[cradle.NoticeNewFindings] || !kinds[cradle.NoticeKEV] {
+		t.Errorf("events after the imports: %s", b)
+	}
+	for _, n := range notices.Items {
+		if p := oaDecode[map[string]any](t, n.Payload); n.Kind == cradle.NoticeKEV && p["cra_article_14"] != true {
+			t.Errorf("KEV notice for a released product without CRA Art. 14: %s", n.Payload)
+		}
+	}
+	c.call(dev, "GET", "/api/v1/events?since=2020-01-01&per_page=1&page=2", nil, 200)
+	b, _ = c.call(admin, "GET", "/api/v1/events?since=2999-01-01", nil, 200)
+	if l := oaDecode[List[cradle.Notice]](t, b); l.Total != 0 || l.Items == nil {
+		t.Errorf("events since 2999: %s", b)
+	}
+	b, _ = c.call(admin, "GET", "/api/v1/events?since=yesterday", nil, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 1 || e.Error.Problems[0].Location != "since" {
+		t.Errorf("bad since: %s", b)
+	}
+
+	// Webhooks: the secret is never returned; deliveries are queued for
+	// notices recorded after the webhook.
+	b, _ = c.call(admin, "GET", "/api/v1/webhooks", nil, 200)
+	if string(bytes.TrimSpace(b)) != "[]" {
+		t.Errorf("no webhooks yet: %s", b)
+	}
+	b, _ = c.call(admin, "POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/cradle", "secret": "a-very-secret-key", "kinds": []string{"finding.kev", "findings.new"}}, 201)
+	if wh := oaDecode[store.Webhook](t, b); wh.ID == 0 || !wh.Active || len(wh.Kinds) != 2 || bytes.Contains(b, []byte("a-very-secret-key")) {
+		t.Errorf("created webhook: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/webhooks", map[string]any{"url": "http://all.example.com/", "secret": "another-secret-key"}, 201)
+	b, _ = c.call(admin, "POST", "/api/v1/webhooks", map[string]any{"url": "ftp://example.com", "secret": "short", "kinds": []string{"everything"}}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 3 {
+		t.Errorf("invalid webhook: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/webhooks", map[string]any{"url": "https://x.example.com", "secret": "a-very-secret-key", "events": "all"}, 400)
+	c.call(dev, "POST", "/api/v1/webhooks", map[string]any{"url": "https://x.example.com", "secret": "a-very-secret-key"}, 403)
+	b, _ = c.call(admin, "GET", "/api/v1/webhooks", nil, 200)
+	if ws := oaDecode[[]store.Webhook](t, b); len(ws) != 2 || bytes.Contains(b, []byte("secret")) {
+		t.Errorf("webhooks: %s", b)
+	}
+	c.call(auditor, "GET", "/api/v1/webhooks", nil, 403)
+	b, _ = c.call(admin, "GET", "/api/v1/webhooks/deliveries", nil, 200)
+	if l := oaDecode[List[store.Delivery]](t, b); l.Total != 0 {
+		t.Errorf("deliveries before any new notice: %s", b)
+	}
+	// An SBOM with x/net fixed and then the vulnerable one again: the
+	// finding comes back as new, a findings.new notice for both webhooks.
+	c.call(dev, "POST", rel3+"/sboms?filename=svc.cdx.json", goSBOM("v0.17.0"), 200)
+	b, _ = c.call(admin, "GET", "/api/v1/webhooks/deliveries?per_page=1", nil, 200)
+	if l := oaDecode[List[store.Delivery]](t, b); l.Total != 2 || len(l.Items) != 1 || l.Items[0].Notice.Kind != cradle.NoticeNewFindings || l.Items[0].Attempts != 0 {
+		t.Errorf("deliveries after a new finding: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/webhooks/deliveries?per_page=x", nil, 400)
+	c.call(dev, "GET", "/api/v1/webhooks/deliveries", nil, 403)
 
 	// Users.
 	c.call(admin, "GET", "/api/v1/users", nil, 200)

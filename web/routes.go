@@ -54,6 +54,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/vulndb/status", cradle.PermRead, false, s.apiVulnDBStatus},
 		{"POST /api/v1/vulndb/rematch", cradle.PermWriteProduct, false, s.apiRematch},
 
+		{"GET /api/v1/events", cradle.PermRead, false, s.apiListEvents},
+		{"GET /api/v1/webhooks", cradle.PermManageUsers, false, s.apiListWebhooks},
+		{"POST /api/v1/webhooks", cradle.PermManageUsers, false, s.apiCreateWebhook},
+		{"GET /api/v1/webhooks/deliveries", cradle.PermManageUsers, false, s.apiListDeliveries},
+
 		{"GET /api/v1/users", cradle.PermManageUsers, false, s.apiListUsers},
 		{"POST /api/v1/users", cradle.PermManageUsers, false, s.apiCreateUser},
 		{"PUT /api/v1/users/{id}", cradle.PermManageUsers, false, s.apiUpdateUser},

@@ -39,7 +39,7 @@ var staticFS embed.FS
 var uiPages = []string{
 	"error", "login", "portfolio", "product_form", "product", "release", "component",
 	"upload", "upload_result", "components", "users", "tokens", "token_created", "audit", "audit_verify",
-	"findings", "vuln", "vulndb", "vulndb_result",
+	"findings", "vuln", "vulndb", "vulndb_result", "events", "webhooks",
 }
 
 // uiTemplates holds the parsed HTML templates, one set per page (each set
@@ -139,6 +139,7 @@ func (t *uiTemplates) funcs() template.FuncMap {
 		"percent":        formatPercent,
 		"day":            formatDay,
 		"vulnURL":        vulnURL,
+		"noticeKind":     noticeKindLabel,
 		"ratingsMin":     func() []string { return minRatings },
 		"pathEscape":     pathEscape,
 		"findingsTable":  newFindingsTable,
@@ -224,6 +225,7 @@ func (s *Server) uiRoutes() []route {
 		{"GET /vulndb", cradle.PermRead, true, s.uiVulnDB},
 		{"POST /vulndb/rematch", cradle.PermWriteProduct, true, s.uiRematch},
 		{"POST /vulndb/import", cradle.PermWriteProduct, true, s.uiImportVulnData},
+		{"GET /events", cradle.PermRead, true, s.uiEvents},
 
 		{"GET /admin/users", cradle.PermManageUsers, true, s.uiUsers},
 		{"POST /admin/users", cradle.PermManageUsers, true, s.uiCreateUser},
@@ -231,6 +233,8 @@ func (s *Server) uiRoutes() []route {
 		{"GET /admin/tokens", cradle.PermManageUsers, true, s.uiTokens},
 		{"POST /admin/tokens", cradle.PermManageUsers, true, s.uiCreateToken},
 		{"POST /admin/tokens/{id}/revoke", cradle.PermManageUsers, true, s.uiRevokeToken},
+		{"GET /admin/webhooks", cradle.PermManageUsers, true, s.uiWebhooks},
+		{"POST /admin/webhooks", cradle.PermManageUsers, true, s.uiCreateWebhook},
 
 		{"GET /audit", cradle.PermReadAudit, true, s.uiAudit},
 		{"GET /audit/verify", cradle.PermReadAudit, true, s.uiVerifyAudit},
@@ -243,7 +247,7 @@ func (s *Server) uiRoutes() []route {
 // base is what every page's layout needs; each page's view embeds it.
 type base struct {
 	Title     string
-	Nav       string // active nav entry: portfolio, vulns, components, audit, admin
+	Nav       string // active nav entry: portfolio, vulns, events, components, audit, admin
 	Principal *cradle.Principal
 	CSRF      string
 	Version   string
@@ -365,6 +369,7 @@ var flashMessages = map[string]string{
 	"user-created":    "User created.",
 	"user-saved":      "User saved.",
 	"token-revoked":   "Token revoked. Clients using it are refused from now on.",
+	"webhook-created": "Webhook created. New notices of its kinds are sent to it from now on.",
 }
 
 func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) error {
