@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -59,8 +60,10 @@ func CheckPasswordHash(phc, pw string) bool {
 }
 
 // dummyHash is checked against when a login names no user, so that the
-// response time does not reveal which e-mail addresses exist.
-var dummyHash = HashPassword("cradle-dummy-password")
+// response time does not reveal which e-mail addresses exist. It is made
+// on first use: argon2 at package init would cost every command 64 MiB
+// and a sixth of a second.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("cradle-dummy-password") })
 
 // RandomSecret returns n random bytes, URL-safe base64 encoded.
 func RandomSecret(n int) string {
@@ -219,7 +222,7 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (*cradle
 		err = db.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, u.ID).Scan(&hash)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		CheckPasswordHash(dummyHash, password)
+		CheckPasswordHash(dummyHash(), password)
 		return nil, fail
 	} else if err != nil {
 		return nil, err
