@@ -73,10 +73,18 @@ func pointer(tokens ...string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		if strings.ContainsAny(t, "~/") {
+			t = pointerEscaper.Replace(t)
+		}
+		b.WriteString(t)
 	}
 	return b.String()
 }
+
+// pointerEscaper escapes a JSON Pointer token (RFC 6901). Built once: a
+// Replacer builds its tables on first use, which cost more than the rest of
+// a schema check when done per token.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // quote shows a value from the document in a message, shortened so that a
 // megabyte-long string does not end up in an error message.
