@@ -101,13 +101,32 @@ func (m *Monitor) MatchRelease(ctx context.Context, releaseID int64) (*store.Fin
 	return m.rematch(ctx, store.MatchScope{ReleaseID: releaseID})
 }
 
+// rematchBatch is how many packages one re-match transaction covers: it
+// bounds memory (a package's findings across the portfolio are held at
+// once) while keeping the number of transactions small.
+const rematchBatch = 25
+
 // Rematch re-evaluates the findings of the given packages across the
-// whole portfolio; with no keys, of everything.
+// whole portfolio; with nil keys, of everything. Packages are handled in
+// batches, each in its own transaction.
 func (m *Monitor) Rematch(ctx context.Context, keys []cradle.PackageKey) (*store.FindingChanges, error) {
-	if keys != nil && len(keys) == 0 {
-		return &store.FindingChanges{}, nil
+	if keys == nil {
+		var err error
+		if keys, err = m.db.PackageKeys(ctx); err != nil {
+			return nil, err
+		}
 	}
-	return m.rematch(ctx, store.MatchScope{Keys: keys})
+	total := &store.FindingChanges{}
+	for start := 0; start < len(keys); start += rematchBatch {
+		ch, err := m.rematch(ctx, store.MatchScope{Keys: keys[start:min(start+rematchBatch, len(keys))]})
+		if err != nil {
+			return total, err
+		}
+		total.New += ch.New
+		total.Still += ch.Still
+		total.Resolved += ch.Resolved
+	}
+	return total, nil
 }
 
 func (m *Monitor) rematch(ctx context.Context, scope store.MatchScope) (*store.FindingChanges, error) {

@@ -667,3 +667,23 @@ func (tx *Tx) noticeSeverity(ctx context.Context, vulnID, group, from, to string
 		fmt.Sprintf("%s (%s) changed severity from %s to %s; %d open finding(s)", group, vulnID, from, to, n),
 		map[string]any{"vulnerability": group, "record": vulnID, "from": from, "to": to, "open_findings": n})
 }
+
+// PackageKeys returns every package key with a component in a current SBOM
+// or an open finding: what a full re-match must cover.
+func (db *DB) PackageKeys(ctx context.Context) ([]cradle.PackageKey, error) {
+	rows, err := db.query(ctx, `SELECT DISTINCT c.eco, c.pkg FROM components c JOIN releases r ON r.current_sbom_id = c.sbom_id WHERE c.eco <> ''
+		UNION SELECT DISTINCT eco, pkg FROM findings WHERE resolved_at IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cradle.PackageKey
+	for rows.Next() {
+		var k cradle.PackageKey
+		if err := rows.Scan(&k.Ecosystem, &k.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
