@@ -130,6 +130,12 @@ func BenchmarkAdvisoryUpdate(b *testing.B) {
 		for _, v := range vulns[:1000] {
 			c := *v
 			c.Summary = fmt.Sprintf("%s (revision %d)", v.Summary, i)
+			// Change the affected data too (an extra listed version), so that
+			// every touched package is re-matched: the expensive case.
+			c.Affected = append([]cradle.Affected(nil), v.Affected...)
+			if len(c.Affected) > 0 {
+				c.Affected[0].Versions = append(append([]string(nil), c.Affected[0].Versions...), fmt.Sprintf("0.0.0-bench.%d", i))
+			}
 			changed = append(changed, &c)
 		}
 		res, ch, err := m.ImportVulns(ctx, changed)

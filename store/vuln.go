@@ -49,7 +49,10 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 		for i := range advs {
 			a := &advs[i]
 			var hash, oldRating, group string
-			err := tx.queryRow(ctx, `SELECT content_hash, rating, group_id FROM vulnerabilities WHERE id = ?`, a.Vuln.ID).Scan(&hash, &oldRating, &group)
+			var wasWithdrawn bool
+			err := tx.queryRow(ctx, `SELECT content_hash, rating, group_id, withdrawn IS NOT NULL FROM vulnerabilities WHERE id = ?`, a.Vuln.ID).
+				Scan(&hash, &oldRating, &group, &wasWithdrawn)
+			matchingChanged := true
 			switch {
 			case err == nil && hash == a.Hash:
 				res.Unchanged++
@@ -61,8 +64,18 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 						return err
 					}
 				}
-				if err := tx.oldKeys(ctx, a.Vuln.ID, keys); err != nil {
+				// Findings depend only on the affected packages and whether the
+				// record is withdrawn; a change of text, severity or aliases
+				// needs no re-match (ratings and groups are read at query time).
+				old, err := tx.affectedSignature(ctx, a.Vuln.ID)
+				if err != nil {
 					return err
+				}
+				matchingChanged = wasWithdrawn != !a.Vuln.Withdrawn.IsZero() || old != newAffectedSignature(a)
+				if matchingChanged {
+					if err := tx.oldKeys(ctx, a.Vuln.ID, keys); err != nil {
+						return err
+					}
 				}
 				if _, err := tx.exec(ctx, `DELETE FROM affected WHERE vuln_id = ?`, a.Vuln.ID); err != nil {
 					return err
@@ -83,6 +96,9 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 			}
 			if err := tx.insertAdvisory(ctx, a, group, now); err != nil {
 				return fmt.Errorf("advisory %s: %w", a.Vuln.ID, err)
+			}
+			if !matchingChanged {
+				continue
 			}
 			for _, k := range a.Keys {
 				if k.Ecosystem != "" {
@@ -105,6 +121,37 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 		return res.Keys[i].Ecosystem+"\x00"+res.Keys[i].Name < res.Keys[j].Ecosystem+"\x00"+res.Keys[j].Name
 	})
 	return res, nil
+}
+
+// affectedSignature is the stored affected data of a record, in a form
+// newAffectedSignature reproduces for unchanged data.
+func (tx *Tx) affectedSignature(ctx context.Context, id string) (string, error) {
+	rows, err := tx.QueryContext(ctx, tx.db.rebind(`SELECT eco, pkg, ecosystem, name, ranges, versions FROM affected WHERE vuln_id = ? ORDER BY id`), id)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var f [6]string
+		if err := rows.Scan(&f[0], &f[1], &f[2], &f[3], &f[4], &f[5]); err != nil {
+			return "", err
+		}
+		b.WriteString(strings.Join(f[:], "\x00") + "\n")
+	}
+	return b.String(), rows.Err()
+}
+
+func newAffectedSignature(a *Advisory) string {
+	var b strings.Builder
+	for i, af := range a.Vuln.Affected {
+		var k cradle.PackageKey
+		if i < len(a.Keys) {
+			k = a.Keys[i]
+		}
+		b.WriteString(strings.Join([]string{k.Ecosystem, k.Name, af.Ecosystem, af.Name, jsonText(af.Ranges), jsonText(af.Versions)}, "\x00") + "\n")
+	}
+	return b.String()
 }
 
 func (tx *Tx) oldKeys(ctx context.Context, id string, keys map[cradle.PackageKey]bool) error {

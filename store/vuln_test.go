@@ -86,3 +86,26 @@ func TestAdvisoriesGroupsAndFindings(t *testing.T) {
 		}
 	})
 }
+
+// TestAdvisoryTextChangeNeedsNoRematch: a changed summary or severity does
+// not touch findings; changed affected data does.
+func TestAdvisoryTextChangeNeedsNoRematch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.UpsertAdvisories(ctx, []store.Advisory{advisory("GHSA-x", nil, "requests", "h1")}); err != nil {
+			t.Fatal(err)
+		}
+		a := advisory("GHSA-x", nil, "requests", "h2")
+		a.Vuln.Summary = "reworded"
+		res, err := db.UpsertAdvisories(ctx, []store.Advisory{a})
+		if err != nil || res.Updated != 1 || len(res.Keys) != 0 {
+			t.Fatalf("text change: %+v %v", res, err)
+		}
+		a = advisory("GHSA-x", nil, "requests", "h3")
+		a.Vuln.Affected[0].Versions = []string{"1.0", "1.1"}
+		res, err = db.UpsertAdvisories(ctx, []store.Advisory{a})
+		if err != nil || res.Updated != 1 || len(res.Keys) != 1 {
+			t.Fatalf("affected change: %+v %v", res, err)
+		}
+	})
+}
