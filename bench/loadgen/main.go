@@ -53,12 +53,16 @@ func main() {
 		func(*rand.Rand) string { return "/api/v1/products/" + url.PathEscape(product) },
 		func(*rand.Rand) string { return "/api/v1/products/" + url.PathEscape(product) + "/releases" },
 		func(r *rand.Rand) string { return relPath(product, r.IntN(*releases)) },
-		func(r *rand.Rand) string { return relPath(product, r.IntN(*releases)) + "/components?page=" + fmt.Sprint(1+r.IntN(5)) },
+		func(r *rand.Rand) string {
+			return relPath(product, r.IntN(*releases)) + "/components?page=" + fmt.Sprint(1+r.IntN(5))
+		},
 		func(r *rand.Rand) string { return relPath(product, r.IntN(*releases)) + "/components?q=pkgr" },
 		func(r *rand.Rand) string {
 			return "/api/v1/components?q=" + url.QueryEscape(fmt.Sprintf("pkg:npm/pkgr%d-%d", r.IntN(*releases), 4*r.IntN(*components/4)))
 		},
-		func(r *rand.Rand) string { return "/api/v1/components?q=" + url.QueryEscape("pkg:maven/org.example.g7/") },
+		func(r *rand.Rand) string {
+			return "/api/v1/components?q=" + url.QueryEscape("pkg:maven/org.example.g7/")
+		},
 	}
 
 	var mu sync.Mutex
