@@ -15,22 +15,23 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
-	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds"}
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate"}
 	monitor := append([]string{"store", "monitor"}, formats...)
 	allowed := map[string][]string{
-		"":        {},
-		"store":   {""},
-		"sbom":    {""},
-		"osv":     {""},
-		"kev":     {""},
-		"epss":    {""},
-		"cvss":    {""},
-		"match":   {""},
-		"feeds":   {""},
-		"monitor": monitor,
-		"jobs":    monitor,
-		"web":     monitor,
-		"demo":    monitor,
+		"":                {},
+		"store":           {""},
+		"sbom":            {"", "internal/locate"},
+		"osv":             {"", "internal/locate"},
+		"internal/locate": {},
+		"kev":             {""},
+		"epss":            {""},
+		"cvss":            {""},
+		"match":           {""},
+		"feeds":           {""},
+		"monitor":         monitor,
+		"jobs":            monitor,
+		"web":             monitor,
+		"demo":            monitor,
 	}
 	for pkg, ok := range allowed {
 		path := mod

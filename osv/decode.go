@@ -3,6 +3,7 @@ package osv
 import (
 	"cmp"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,11 +33,11 @@ func Decode(name string, data []byte) (*cradle.Vulnerability, error) {
 		// unknown ecosystem), the schema's pattern error is left out.
 		skip := make(map[string]bool, len(own))
 		for _, v := range own {
-			skip[pointer(v.path...)] = true
+			skip[locate.Pointer(v.path...)] = true
 		}
 		all := own
 		for _, v := range schemaViolations {
-			if !skip[pointer(v.path...)] {
+			if !skip[locate.Pointer(v.path...)] {
 				all = append(all, v)
 			}
 		}
@@ -50,13 +51,13 @@ func Decode(name string, data []byte) (*cradle.Vulnerability, error) {
 }
 
 func problemsOf(name string, vs []violation) []cradle.Problem {
-	slices.SortStableFunc(vs, func(a, b violation) int { return comparePaths(a.path, b.path) })
+	slices.SortStableFunc(vs, func(a, b violation) int { return locate.ComparePaths(a.path, b.path) })
 	ps := make([]cradle.Problem, 0, min(len(vs), maxProblems))
 	for _, v := range vs {
 		if len(ps) == maxProblems {
 			break
 		}
-		ps = append(ps, cradle.Problem{Location: atPath(name, pointer(v.path...)), Message: v.message})
+		ps = append(ps, cradle.Problem{Location: locate.AtPath(name, locate.Pointer(v.path...)), Message: v.message})
 	}
 	return ps
 }
@@ -94,7 +95,7 @@ func convert(root map[string]any) (*cradle.Vulnerability, []violation) {
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			bad(fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, quote(s)), key)
+			bad(fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, locate.Quote(s)), key)
 			return time.Time{}
 		}
 		return t.UTC()

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +55,7 @@ func checkEcosystem(s string) string {
 	base, suffix, hasSuffix := strings.Cut(s, ":")
 	if ecosystems()[base] {
 		if hasSuffix && suffix == "" {
-			return fmt.Sprintf("expected a release after the colon in ecosystem %s (as in \"Debian:12\"), found none", quote(s))
+			return fmt.Sprintf("expected a release after the colon in ecosystem %s (as in \"Debian:12\"), found none", locate.Quote(s))
 		}
 		return ""
 	}
@@ -63,10 +64,10 @@ func checkEcosystem(s string) string {
 	}
 	for name := range ecosystems() {
 		if strings.EqualFold(name, base) {
-			return fmt.Sprintf("unknown ecosystem %s: ecosystem names are case-sensitive, did you mean %s?", quote(s), quote(name))
+			return fmt.Sprintf("unknown ecosystem %s: ecosystem names are case-sensitive, did you mean %s?", locate.Quote(s), locate.Quote(name))
 		}
 	}
-	return fmt.Sprintf("unknown ecosystem %s: expected one of the ecosystems OSV defines (ecosystems.json) or GIT, optionally with a \":release\" suffix", quote(s))
+	return fmt.Sprintf("unknown ecosystem %s: expected one of the ecosystems OSV defines (ecosystems.json) or GIT, optionally with a \":release\" suffix", locate.Quote(s))
 }
 
 // CheckEcosystem returns an EInvalid *cradle.Error if name is not an OSV

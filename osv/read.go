@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"io/fs"
 	"os"
@@ -128,8 +129,8 @@ func (r *reader) record(name string, data []byte) error {
 	}
 	if first, ok := r.ids[v.ID]; ok {
 		r.stats.skip(r.limits, name, cradle.Invalid(name+" repeats a record", cradle.Problem{
-			Location: atPath(name, "/id"),
-			Message:  fmt.Sprintf("expected each record ID once, found %s again (first in %s)", quote(v.ID), first),
+			Location: locate.AtPath(name, "/id"),
+			Message:  fmt.Sprintf("expected each record ID once, found %s again (first in %s)", locate.Quote(v.ID), first),
 		}))
 		return nil
 	}
@@ -228,7 +229,7 @@ func readZip(archive string, r io.ReaderAt, size int64, limits Limits, fn func(*
 	for _, f := range zr.File {
 		if msg := unsafeName(f.Name); msg != "" {
 			if len(problems) < maxProblems {
-				problems = append(problems, cradle.Problem{Location: "entry " + quote(f.Name), Message: msg})
+				problems = append(problems, cradle.Problem{Location: "entry " + locate.Quote(f.Name), Message: msg})
 			}
 			continue
 		}
@@ -255,7 +256,7 @@ func readZip(archive string, r io.ReaderAt, size int64, limits Limits, fn func(*
 		}
 		name := displayName(f.Name)
 		if !f.Mode().IsRegular() {
-			rd.stats.skip(l, name, cradle.Invalid(name+" is not a regular file", cradle.Problem{Location: "entry " + quote(f.Name), Message: fmt.Sprintf("expected a regular file, found mode %v", f.Mode())}))
+			rd.stats.skip(l, name, cradle.Invalid(name+" is not a regular file", cradle.Problem{Location: "entry " + locate.Quote(f.Name), Message: fmt.Sprintf("expected a regular file, found mode %v", f.Mode())}))
 			continue
 		}
 		if f.UncompressedSize64 > uint64(l.MaxRecordSize) {
@@ -301,15 +302,15 @@ func readEntry(archive string, f *zip.File, buf *bytes.Buffer, limit int64) (int
 	buf.Reset()
 	rc, err := f.Open()
 	if err != nil {
-		return 0, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s: %v", archive, quote(f.Name), err)
+		return 0, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s: %v", archive, locate.Quote(f.Name), err)
 	}
 	defer rc.Close()
 	n, err := buf.ReadFrom(io.LimitReader(rc, limit+1))
 	if err != nil {
-		return n, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s: %v", archive, quote(f.Name), err)
+		return n, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s: %v", archive, locate.Quote(f.Name), err)
 	}
 	if n > limit {
-		return n, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s inflates to more than its declared %d bytes", archive, quote(f.Name), f.UncompressedSize64)
+		return n, cradle.Errorf(cradle.EInvalid, "%s is corrupt: entry %s inflates to more than its declared %d bytes", archive, locate.Quote(f.Name), f.UncompressedSize64)
 	}
 	return n, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -21,11 +22,11 @@ import (
 // and another to cradle.
 func parseStrict(name string, data []byte) (any, *cradle.Problem) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
-		return nil, &cradle.Problem{Location: atPos(name, 1, 1), Message: "expected JSON, found a byte order mark (JSON text must not start with one)"}
+		return nil, &cradle.Problem{Location: locate.AtPos(name, 1, 1), Message: "expected JSON, found a byte order mark (JSON text must not start with one)"}
 	}
 	if !utf8.Valid(data) {
 		off := invalidUTF8(data)
-		return nil, &cradle.Problem{Location: atOffset(name, data, int64(off)), Message: fmt.Sprintf("expected UTF-8 text, found the invalid byte 0x%02x", data[off])}
+		return nil, &cradle.Problem{Location: locate.AtOffset(name, data, int64(off)), Message: fmt.Sprintf("expected UTF-8 text, found the invalid byte 0x%02x", data[off])}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -35,23 +36,23 @@ func parseStrict(name string, data []byte) (any, *cradle.Problem) {
 		switch {
 		case errors.As(err, &syn):
 			// Offset counts the offending byte; the location is the byte.
-			return nil, &cradle.Problem{Location: atOffset(name, data, max(0, syn.Offset-1)), Message: "invalid JSON: " + syn.Error()}
+			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, max(0, syn.Offset-1)), Message: "invalid JSON: " + syn.Error()}
 		case errors.Is(err, io.EOF):
-			return nil, &cradle.Problem{Location: atPath(name, ""), Message: "expected a JSON object, found an empty document"}
+			return nil, &cradle.Problem{Location: locate.AtPath(name, ""), Message: "expected a JSON object, found an empty document"}
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, &cradle.Problem{Location: atOffset(name, data, int64(len(data))), Message: "invalid JSON: the document ends inside a value (truncated?)"}
+			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, int64(len(data))), Message: "invalid JSON: the document ends inside a value (truncated?)"}
 		default:
-			return nil, &cradle.Problem{Location: atPath(name, ""), Message: "invalid JSON: " + err.Error()}
+			return nil, &cradle.Problem{Location: locate.AtPath(name, ""), Message: "invalid JSON: " + err.Error()}
 		}
 	}
 	off := dec.InputOffset()
 	for ; off < int64(len(data)); off++ {
 		if !isSpace(data[off]) {
-			return nil, &cradle.Problem{Location: atOffset(name, data, off), Message: "expected the end of the document after the JSON value, found more data"}
+			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, off), Message: "expected the end of the document after the JSON value, found more data"}
 		}
 	}
 	if ptr, key, ok := duplicateKey(data); ok {
-		return nil, &cradle.Problem{Location: atPath(name, ptr), Message: fmt.Sprintf("expected each key once per object, found %s twice", quote(key))}
+		return nil, &cradle.Problem{Location: locate.AtPath(name, ptr), Message: fmt.Sprintf("expected each key once per object, found %s twice", locate.Quote(key))}
 	}
 	return tree, nil
 }
@@ -238,5 +239,5 @@ func (s *dupScanner) pointer() string {
 			tokens[i] = string(st.key)
 		}
 	}
-	return pointer(tokens...)
+	return locate.Pointer(tokens...)
 }

@@ -6,8 +6,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -70,21 +70,21 @@ func validateSchema(tree any) ([]violation, error) {
 	var out []violation
 	seen := map[string]bool{}
 	add := func(path []string, msg string) {
-		key := pointer(path...) + "\x00" + msg
+		key := locate.Pointer(path...) + "\x00" + msg
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, violation{path: path, message: msg})
 		}
 	}
-	for _, leaf := range leaves(ve, nil) {
+	for _, leaf := range locate.SchemaLeaves(ve, nil) {
 		switch k := leaf.ErrorKind.(type) {
 		case *kind.Required:
 			for _, p := range k.Missing {
-				add(leaf.InstanceLocation, "expected the required property "+quote(p)+", found none")
+				add(leaf.InstanceLocation, "expected the required property "+locate.Quote(p)+", found none")
 			}
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
-				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+quote(p)+" here (the OSV schema does not define it)")
+				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+locate.Quote(p)+" here (the OSV schema does not define it)")
 			}
 		default:
 			add(leaf.InstanceLocation, describe(leaf))
@@ -93,64 +93,9 @@ func validateSchema(tree any) ([]violation, error) {
 	// The validator walks objects in map order; sort by place in the record
 	// so that the same record always gives the same report.
 	slices.SortFunc(out, func(a, b violation) int {
-		return cmp.Or(comparePaths(a.path, b.path), strings.Compare(a.message, b.message))
+		return cmp.Or(locate.ComparePaths(a.path, b.path), strings.Compare(a.message, b.message))
 	})
 	return out, nil
-}
-
-// comparePaths orders JSON pointer tokens, array indexes numerically.
-func comparePaths(a, b []string) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] == b[i] {
-			continue
-		}
-		x, errX := strconv.Atoi(a[i])
-		y, errY := strconv.Atoi(b[i])
-		if errX == nil && errY == nil {
-			return cmp.Compare(x, y)
-		}
-		return strings.Compare(a[i], b[i])
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-// leaves collects the most specific errors. When every alternative of a
-// oneOf fails, listing why each did is noise: only the alternative that got
-// deepest into the record is followed, as the one the author most likely
-// meant.
-func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return append(out, e)
-	}
-	switch e.ErrorKind.(type) {
-	case *kind.Contains:
-		// Why each item failed to match is beside the point: none did.
-		return append(out, e)
-	case *kind.OneOf, *kind.AnyOf:
-		best, depth := e.Causes[0], -1
-		for _, c := range e.Causes {
-			if d := maxDepth(c); d > depth {
-				best, depth = c, d
-			}
-		}
-		if depth <= len(e.InstanceLocation) {
-			// No alternative got further than the value itself.
-			return append(out, e)
-		}
-		return leaves(best, out)
-	}
-	for _, c := range e.Causes {
-		out = leaves(c, out)
-	}
-	return out
-}
-
-func maxDepth(e *jsonschema.ValidationError) int {
-	d := len(e.InstanceLocation)
-	for _, c := range e.Causes {
-		d = max(d, maxDepth(c))
-	}
-	return d
 }
 
 // keyword returns where in the schema e failed, as a JSON pointer into
@@ -189,19 +134,19 @@ func describe(e *jsonschema.ValidationError) string {
 	case *kind.Pattern:
 		switch {
 		case strings.Contains(kw, "/ranges/items/allOf/1/"):
-			return fmt.Sprintf(`expected a full-length commit hash (40 or 64 lowercase hex digits) or "0" in a GIT range, found %s`, quote(k.Got))
+			return fmt.Sprintf(`expected a full-length commit hash (40 or 64 lowercase hex digits) or "0" in a GIT range, found %s`, locate.Quote(k.Got))
 		case kw == "/properties/id/$ref/pattern" || strings.HasPrefix(kw, "/$defs/prefix"):
-			return fmt.Sprintf("expected an ID with a known database prefix (CVE-, GHSA-, GO-, PYSEC-, RUSTSEC-, ... or x_ for private use), found %s", quote(k.Got))
+			return fmt.Sprintf("expected an ID with a known database prefix (CVE-, GHSA-, GO-, PYSEC-, RUSTSEC-, ... or x_ for private use), found %s", locate.Quote(k.Got))
 		case strings.HasPrefix(kw, "/$defs/timestamp"):
-			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, quote(k.Got))
+			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, locate.Quote(k.Got))
 		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/0/"):
-			return fmt.Sprintf("expected a CVSS v2 vector for severity type CVSS_V2, found %s", quote(k.Got))
+			return fmt.Sprintf("expected a CVSS v2 vector for severity type CVSS_V2, found %s", locate.Quote(k.Got))
 		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/1/"):
-			return fmt.Sprintf(`expected a CVSS v3.0 or v3.1 vector ("CVSS:3.1/AV:...") for severity type CVSS_V3, found %s`, quote(k.Got))
+			return fmt.Sprintf(`expected a CVSS v3.0 or v3.1 vector ("CVSS:3.1/AV:...") for severity type CVSS_V3, found %s`, locate.Quote(k.Got))
 		case strings.HasPrefix(kw, "/$defs/severity/items/allOf/2/"):
-			return fmt.Sprintf(`expected a CVSS v4.0 vector ("CVSS:4.0/AV:...") for severity type CVSS_V4, found %s`, quote(k.Got))
+			return fmt.Sprintf(`expected a CVSS v4.0 vector ("CVSS:4.0/AV:...") for severity type CVSS_V4, found %s`, locate.Quote(k.Got))
 		}
-		return fmt.Sprintf("expected a value matching %s, found %s", quote(k.Want), quote(k.Got))
+		return fmt.Sprintf("expected a value matching %s, found %s", locate.Quote(k.Want), locate.Quote(k.Got))
 	case *kind.Format:
 		switch k.Want {
 		case "date-time":
@@ -237,7 +182,7 @@ func describe(e *jsonschema.ValidationError) string {
 func jsonValue(v any) string {
 	switch v := v.(type) {
 	case string:
-		return quote(v)
+		return locate.Quote(v)
 	case nil:
 		return "null"
 	case map[string]any:
@@ -245,5 +190,5 @@ func jsonValue(v any) string {
 	case []any:
 		return "an array"
 	}
-	return quote(fmt.Sprint(v))
+	return locate.Quote(fmt.Sprint(v))
 }

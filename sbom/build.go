@@ -3,6 +3,7 @@ package sbom
 import (
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"reflect"
 	"slices"
 	"strings"
@@ -86,19 +87,19 @@ func (b *builder) add(c cradle.Component, refLoc, purlLoc lazyLoc) {
 	}
 	if i, ok := b.index[c.Ref]; ok {
 		if reflect.DeepEqual(b.s.Components[i], c) {
-			b.warn(refLoc(), "duplicate %s %s: the same component as at %s, kept once", b.refID, quote(c.Ref), b.where[i]())
+			b.warn(refLoc(), "duplicate %s %s: the same component as at %s, kept once", b.refID, locate.Quote(c.Ref), b.where[i]())
 			return
 		}
-		b.problem(refLoc(), "expected a unique %s, found %s again (first at %s) for a different component", b.refID, quote(c.Ref), b.where[i]())
+		b.problem(refLoc(), "expected a unique %s, found %s again (first at %s) for a different component", b.refID, locate.Quote(c.Ref), b.where[i]())
 		return
 	}
 	switch {
 	case perr == errNotAPURL && !hasPURLScheme(purl):
-		b.warn(purlLoc(), "ignored the purl %s of %s: it is not a package URL (no pkg: scheme), so it identifies no package", quote(purl), quote(c.Ref))
+		b.warn(purlLoc(), "ignored the purl %s of %s: it is not a package URL (no pkg: scheme), so it identifies no package", locate.Quote(purl), locate.Quote(c.Ref))
 	case perr == errNotAPURL:
-		b.warn(purlLoc(), "ignored the purl %s of %s: it has no package name, so it identifies no package", quote(purl), quote(c.Ref))
+		b.warn(purlLoc(), "ignored the purl %s of %s: it has no package name, so it identifies no package", locate.Quote(purl), locate.Quote(c.Ref))
 	case perr != nil:
-		b.problem(purlLoc(), "expected a package URL (pkg:type/namespace/name@version), found %s: %v", quote(purl), perr)
+		b.problem(purlLoc(), "expected a package URL (pkg:type/namespace/name@version), found %s: %v", locate.Quote(purl), perr)
 	}
 	b.index[c.Ref] = len(b.s.Components)
 	b.where = append(b.where, refLoc)
@@ -179,7 +180,7 @@ func (b *builder) checkRef(ref string, loc lazyLoc) bool {
 		b.problem(loc(), "expected the %s of a component in this document, found an empty one", b.refID)
 		return false
 	}
-	b.problem(loc(), "expected the %s of a component in this document, found %s, which is not defined", b.refID, quote(ref))
+	b.problem(loc(), "expected the %s of a component in this document, found %s, which is not defined", b.refID, locate.Quote(ref))
 	return false
 }
 
@@ -192,7 +193,7 @@ func (b *builder) mentioned(ref string, loc lazyLoc) {
 		return
 	}
 	if _, ok := b.index[ref]; !ok && !b.other[ref] {
-		b.warn(loc(), "ignored the dependency entry for %s, which the document does not define", quote(ref))
+		b.warn(loc(), "ignored the dependency entry for %s, which the document does not define", locate.Quote(ref))
 	}
 }
 
@@ -248,7 +249,7 @@ func (b *builder) finish() (*cradle.SBOM, error) {
 		if n > 1 {
 			edges = fmt.Sprintf("%d edges", n)
 		}
-		b.warn(b.orphanLoc[ref](), "ignored %s from %s, which the document does not define", edges, quote(ref))
+		b.warn(b.orphanLoc[ref](), "ignored %s from %s, which the document does not define", edges, locate.Quote(ref))
 	}
 	b.reportCycles()
 	b.s.ComputeDepths()

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,14 +59,14 @@ func decodeCycloneDX(d *document) (*cradle.SBOM, error) {
 			line, col := dec.InputPos()
 			var syn *xml.SyntaxError
 			if errors.As(err, &syn) {
-				return nil, syntaxError(d.name, "XML", cradle.Problem{Location: atPos(d.name, line, col), Message: xmlMessage(err)})
+				return nil, syntaxError(d.name, "XML", cradle.Problem{Location: locate.AtPos(d.name, line, col), Message: xmlMessage(err)})
 			}
-			return nil, invalid(d.name, d.what(), []cradle.Problem{{Location: atPos(d.name, line, col), Message: err.Error()}})
+			return nil, invalid(d.name, d.what(), []cradle.Problem{{Location: locate.AtPos(d.name, line, col), Message: err.Error()}})
 		}
 		problems = checkXML(d)
 	}
 
-	at := func(path string) string { return atPath(d.name, path) }
+	at := func(path string) string { return locate.AtPath(d.name, path) }
 	b := newBuilder(d, "bom-ref")
 	b.problems = problems
 	s := b.s
@@ -94,7 +95,7 @@ func decodeCycloneDX(d *document) (*cradle.SBOM, error) {
 	walk = func(c *cdx.Component, loc string) {
 		if c.BOMRef != "" && slices.Contains(outer, c.BOMRef) {
 			// Not a repeat but a contradiction: a component inside itself.
-			b.problem(at(paths.attr(loc, "bom-ref")), "expected a bom-ref different from the components this one is nested in, found %s, so the component would contain itself", quote(c.BOMRef))
+			b.problem(at(paths.attr(loc, "bom-ref")), "expected a bom-ref different from the components this one is nested in, found %s, so the component would contain itself", locate.Quote(c.BOMRef))
 		}
 		all = append(all, found{c, loc})
 		if c.Components != nil {
@@ -346,12 +347,12 @@ func firstNonEmpty(ss ...string) string {
 func jsonDecodeProblem(d *document, err error) cradle.Problem {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return cradle.Problem{Location: atOffset(d.name, d.data, te.Offset),
+		return cradle.Problem{Location: locate.AtOffset(d.name, d.data, te.Offset),
 			Message: fmt.Sprintf("expected %s, found a JSON %s", te.Type, te.Value)}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return cradle.Problem{Location: atOffset(d.name, d.data, se.Offset-1), Message: se.Error()}
+		return cradle.Problem{Location: locate.AtOffset(d.name, d.data, se.Offset-1), Message: se.Error()}
 	}
 	return cradle.Problem{Location: atFile(d.name), Message: err.Error()}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"slices"
 	"sort"
@@ -78,7 +79,7 @@ func sniff(name string, data []byte) (*document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	d := &document{name: name, data: data}
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil, unreadable(name, cradle.Problem{Location: atPos(name, 1, 1),
+		return nil, unreadable(name, cradle.Problem{Location: locate.AtPos(name, 1, 1),
 			Message: "expected UTF-8 text, found a UTF-16 byte-order mark: convert the file to UTF-8"})
 	}
 	start := bytes.IndexFunc(data, func(r rune) bool { return !isSpace(r) })
@@ -114,7 +115,7 @@ func (d *document) sniffJSON() error {
 		if arr, ok := v.([]any); ok {
 			found = fmt.Sprintf("a JSON array (of %d values; a list of SBOMs or of something else, not one SBOM)", len(arr))
 		}
-		return unreadable(d.name, cradle.Problem{Location: atPath(d.name, ""),
+		return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, ""),
 			Message: "expected a JSON object (a CycloneDX or SPDX document), found " + found})
 	}
 	d.tree = obj
@@ -127,18 +128,18 @@ func (d *document) sniffJSON() error {
 	case obj["bomFormat"] != nil:
 		d.format = cradle.FormatCycloneDX
 		if f, _ := str("bomFormat"); f != "CycloneDX" {
-			return unreadable(d.name, cradle.Problem{Location: atPath(d.name, "/bomFormat"),
+			return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, "/bomFormat"),
 				Message: fmt.Sprintf(`expected "CycloneDX", found %s`, jsonValue(obj["bomFormat"]))})
 		}
 		v, ok := str("specVersion")
 		if !ok {
-			return unreadable(d.name, cradle.Problem{Location: atPath(d.name, "/specVersion"),
+			return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, "/specVersion"),
 				Message: fmt.Sprintf("expected a CycloneDX specification version (%s), found %s",
 					versionList(cycloneDXJSONVersions), jsonValue(obj["specVersion"]))})
 		}
 		if !slices.Contains(cycloneDXJSONVersions, v) {
-			return unreadable(d.name, cradle.Problem{Location: atPath(d.name, "/specVersion"),
-				Message: fmt.Sprintf("CycloneDX %s JSON is not supported: expected %s", quote(v), versionList(cycloneDXJSONVersions))})
+			return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, "/specVersion"),
+				Message: fmt.Sprintf("CycloneDX %s JSON is not supported: expected %s", locate.Quote(v), versionList(cycloneDXJSONVersions))})
 		}
 		d.spec = v
 	case obj["spdxVersion"] != nil:
@@ -146,19 +147,19 @@ func (d *document) sniffJSON() error {
 		v, _ := str("spdxVersion")
 		spec := strings.TrimPrefix(v, "SPDX-")
 		if !strings.HasPrefix(v, "SPDX-") || !slices.Contains(spdxJSONVersions, spec) {
-			return unreadable(d.name, cradle.Problem{Location: atPath(d.name, "/spdxVersion"),
+			return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, "/spdxVersion"),
 				Message: fmt.Sprintf("expected an SPDX version (%s), found %s",
 					versionList(prefixed("SPDX-", spdxJSONVersions)), jsonValue(obj["spdxVersion"]))})
 		}
 		d.spec = spec
 	case obj["@context"] != nil && strings.Contains(fmt.Sprint(obj["@context"]), "spdx.org/rdf/3"):
-		return unreadable(d.name, cradle.Problem{Location: atPath(d.name, "/@context"),
+		return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, "/@context"),
 			Message: "SPDX 3 (JSON-LD) is not supported yet: expected SPDX 2.2 or 2.3, or CycloneDX"})
 	case obj["specVersion"] != nil:
-		return unreadable(d.name, cradle.Problem{Location: atPath(d.name, ""),
+		return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, ""),
 			Message: `expected "bomFormat": "CycloneDX" next to "specVersion", found no bomFormat`})
 	default:
-		return unreadable(d.name, cradle.Problem{Location: atPath(d.name, ""),
+		return unreadable(d.name, cradle.Problem{Location: locate.AtPath(d.name, ""),
 			Message: "expected a CycloneDX document (with \"bomFormat\") or an SPDX document (with \"spdxVersion\"), found a JSON object with " + keyList(obj)})
 	}
 	return nil
@@ -175,9 +176,9 @@ func parseJSON(name string, data []byte) (any, error) {
 		var syn *json.SyntaxError
 		switch {
 		case errors.As(err, &syn):
-			return nil, syntaxError(name, "JSON", cradle.Problem{Location: atOffset(name, data, syn.Offset-1), Message: syn.Error()})
+			return nil, syntaxError(name, "JSON", cradle.Problem{Location: locate.AtOffset(name, data, syn.Offset-1), Message: syn.Error()})
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			return nil, syntaxError(name, "JSON", cradle.Problem{Location: atOffset(name, data, int64(len(data))),
+			return nil, syntaxError(name, "JSON", cradle.Problem{Location: locate.AtOffset(name, data, int64(len(data))),
 				Message: "unexpected end of JSON: the document is truncated"})
 		}
 		return nil, syntaxError(name, "JSON", cradle.Problem{Location: atFile(name), Message: err.Error()})
@@ -186,8 +187,8 @@ func parseJSON(name string, data []byte) (any, error) {
 	rest := data[off:]
 	if i := bytes.IndexFunc(rest, func(r rune) bool { return !isSpace(r) }); i >= 0 {
 		found := rest[i:min(len(rest), i+40)]
-		return nil, syntaxError(name, "JSON", cradle.Problem{Location: atOffset(name, data, off+int64(i)),
-			Message: fmt.Sprintf("expected the end of the document after the top-level JSON value, found %s", quote(string(found)))})
+		return nil, syntaxError(name, "JSON", cradle.Problem{Location: locate.AtOffset(name, data, off+int64(i)),
+			Message: fmt.Sprintf("expected the end of the document after the top-level JSON value, found %s", locate.Quote(string(found)))})
 	}
 	return v, nil
 }
@@ -222,7 +223,7 @@ func jsonValue(v any) string {
 	case nil:
 		return "nothing"
 	case string:
-		return quote(v)
+		return locate.Quote(v)
 	case json.Number:
 		return v.String()
 	case bool:
@@ -246,7 +247,7 @@ func keyList(obj map[string]any) string {
 		keys = keys[:6]
 	}
 	for i, k := range keys {
-		keys[i] = quote(k)
+		keys[i] = locate.Quote(k)
 	}
 	return "keys " + strings.Join(keys, ", ") + more
 }
@@ -277,26 +278,26 @@ func (d *document) sniffXML() error {
 					Message: "expected a CycloneDX <bom> element, found an XML document without elements"})
 			}
 			line, col := dec.InputPos()
-			return syntaxError(d.name, "XML", cradle.Problem{Location: atPos(d.name, line, col), Message: xmlMessage(err)})
+			return syntaxError(d.name, "XML", cradle.Problem{Location: locate.AtPos(d.name, line, col), Message: xmlMessage(err)})
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
 		}
-		loc := atPos(d.name, line, col)
+		loc := locate.AtPos(d.name, line, col)
 		ns := se.Name.Space
 		switch {
 		case se.Name.Local == "bom" && strings.HasPrefix(ns, cycloneDXNamespace):
 			v := strings.TrimPrefix(ns, cycloneDXNamespace)
 			if !slices.Contains(cycloneDXXMLVersions, v) {
 				return unreadable(d.name, cradle.Problem{Location: loc,
-					Message: fmt.Sprintf("expected the namespace of CycloneDX %s (%s%s), found %s", versionList(cycloneDXXMLVersions), cycloneDXNamespace, cycloneDXXMLVersions[len(cycloneDXXMLVersions)-1], quote(ns))})
+					Message: fmt.Sprintf("expected the namespace of CycloneDX %s (%s%s), found %s", versionList(cycloneDXXMLVersions), cycloneDXNamespace, cycloneDXXMLVersions[len(cycloneDXXMLVersions)-1], locate.Quote(ns))})
 			}
 			d.format, d.encoding, d.spec = cradle.FormatCycloneDX, EncodingXML, v
 			return nil
 		case se.Name.Local == "bom":
 			return unreadable(d.name, cradle.Problem{Location: loc,
-				Message: fmt.Sprintf("expected a <bom> element in a CycloneDX namespace (%s1.6), found the namespace %s", cycloneDXNamespace, quote(ns))})
+				Message: fmt.Sprintf("expected a <bom> element in a CycloneDX namespace (%s1.6), found the namespace %s", cycloneDXNamespace, locate.Quote(ns))})
 		case se.Name.Local == "RDF" || se.Name.Local == "Document" || se.Name.Local == "SpdxDocument" || strings.Contains(ns, "spdx.org"):
 			return unreadable(d.name, cradle.Problem{Location: loc,
 				Message: "SPDX XML and RDF/XML are not supported: expected SPDX as JSON or tag-value, or CycloneDX"})
@@ -337,13 +338,13 @@ func (d *document) sniffTagValue(start int) error {
 			value = strings.TrimSpace(value)
 			spec := strings.TrimPrefix(value, "SPDX-")
 			if !strings.HasPrefix(value, "SPDX-") || !slices.Contains(spdxTagValueVersions, spec) {
-				return unreadable(d.name, cradle.Problem{Location: atLine(d.name, i+1),
-					Message: fmt.Sprintf("expected an SPDX version (%s), found %s", versionList(prefixed("SPDX-", spdxTagValueVersions)), quote(value))})
+				return unreadable(d.name, cradle.Problem{Location: locate.AtLine(d.name, i+1),
+					Message: fmt.Sprintf("expected an SPDX version (%s), found %s", versionList(prefixed("SPDX-", spdxTagValueVersions)), locate.Quote(value))})
 			}
 			d.format, d.encoding, d.spec = cradle.FormatSPDX, EncodingTagValue, spec
 			return nil
 		case "spdxVersion":
-			return unreadable(d.name, cradle.Problem{Location: atLine(d.name, i+1),
+			return unreadable(d.name, cradle.Problem{Location: locate.AtLine(d.name, i+1),
 				Message: "SPDX YAML is not supported: expected SPDX as JSON or tag-value, or CycloneDX"})
 		}
 	}
@@ -351,9 +352,9 @@ func (d *document) sniffTagValue(start int) error {
 		return unreadable(d.name, cradle.Problem{Location: atFile(d.name),
 			Message: "expected an SPDX tag-value document with an SPDXVersion line, found \"Tag: value\" lines without one"})
 	}
-	l, c := lineCol(d.data, int64(start))
-	return unreadable(d.name, cradle.Problem{Location: atPos(d.name, l, c),
-		Message: fmt.Sprintf("expected JSON, XML or SPDX tag-value, found %s", quote(firstN(first, 40)))})
+	l, c := locate.LineCol(d.data, int64(start))
+	return unreadable(d.name, cradle.Problem{Location: locate.AtPos(d.name, l, c),
+		Message: fmt.Sprintf("expected JSON, XML or SPDX tag-value, found %s", locate.Quote(firstN(first, 40)))})
 }
 
 func isTag(s string) bool {

@@ -3,6 +3,7 @@ package sbom
 import (
 	"crypto/sha256"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"net/url"
 	"slices"
@@ -32,7 +33,7 @@ func Encode(w io.Writer, s *cradle.SBOM, format string) error {
 	case cradle.ExportSPDXJSON:
 		err = spdxjson.Write(toSPDX(s), w, spdxjson.Indent("  "))
 	default:
-		return cradle.Errorf(cradle.EInvalid, "unknown export format %s: expected %s", quote(format), strings.Join(cradle.ExportFormats, ", "))
+		return cradle.Errorf(cradle.EInvalid, "unknown export format %s: expected %s", locate.Quote(format), strings.Join(cradle.ExportFormats, ", "))
 	}
 	if err != nil {
 		return fmt.Errorf("encode sbom as %s: %w", format, err)

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strings"
 
@@ -61,10 +62,10 @@ func cyclePath(cycle []string) string {
 	parts := make([]string, 0, max+2)
 	for i, ref := range cycle {
 		if i == max && len(cycle) > max+1 {
-			parts = append(parts, "…", quote(cycle[len(cycle)-1]))
+			parts = append(parts, "…", locate.Quote(cycle[len(cycle)-1]))
 			break
 		}
-		parts = append(parts, quote(ref))
+		parts = append(parts, locate.Quote(ref))
 	}
 	return strings.Join(parts, " → ")
 }

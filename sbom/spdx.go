@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"regexp"
 	"slices"
 	"strings"
@@ -153,7 +154,7 @@ func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []s
 	if len(described) > 0 {
 		s.Root = described[0]
 		if len(described) > 1 {
-			b.warn(atFile(b.name), "the document describes %d packages; %s is taken as the root", len(described), quote(s.Root))
+			b.warn(atFile(b.name), "the document describes %d packages; %s is taken as the root", len(described), locate.Quote(s.Root))
 		}
 	}
 	return b.finish()
@@ -187,7 +188,7 @@ func (b *builder) describes(described []string, ref string, where lazyLoc) []str
 		return described
 	}
 	if !b.other[ref] {
-		b.warn(where(), "the document describes %s, which it does not define; it cannot be the root", quote(ref))
+		b.warn(where(), "the document describes %s, which it does not define; it cannot be the root", locate.Quote(ref))
 	}
 	return described
 }
@@ -269,18 +270,18 @@ func newJSONLocator(d *document) jsonLocator {
 }
 
 func (l jsonLocator) pkg(i int) string {
-	return atPath(l.name, fmt.Sprintf("/packages/%d/SPDXID", i))
+	return locate.AtPath(l.name, fmt.Sprintf("/packages/%d/SPDXID", i))
 }
 
 func (l jsonLocator) externalRef(i, j int, _ string) string {
-	return atPath(l.name, fmt.Sprintf("/packages/%d/externalRefs/%d/referenceLocator", i, j))
+	return locate.AtPath(l.name, fmt.Sprintf("/packages/%d/externalRefs/%d/referenceLocator", i, j))
 }
 
 func (l jsonLocator) relationship(i int) string {
 	if i < l.rels {
-		return atPath(l.name, fmt.Sprintf("/relationships/%d", i))
+		return locate.AtPath(l.name, fmt.Sprintf("/relationships/%d", i))
 	}
-	return atPath(l.name, "/documentDescribes")
+	return locate.AtPath(l.name, "/documentDescribes")
 }
 
 // The SPDX library's JSON errors name the offending value but not where it
@@ -292,7 +293,7 @@ func spdxJSONProblem(d *document, err error, repaired bool) cradle.Problem {
 	msg := err.Error()
 	if m := quotedInError.FindStringSubmatch(msg); m != nil {
 		if p, ok := findString(d.tree, m[1], nil); ok {
-			return cradle.Problem{Location: atPath(d.name, pointer(p...)), Message: msg}
+			return cradle.Problem{Location: locate.AtPath(d.name, locate.Pointer(p...)), Message: msg}
 		}
 	}
 	if !repaired {
@@ -371,7 +372,7 @@ func (tv *tagValue) line(pair int) string {
 	if pair < 0 || pair >= len(tv.pairs) {
 		return atFile(tv.name)
 	}
-	return atLine(tv.name, tv.pairs[pair].line)
+	return locate.AtLine(tv.name, tv.pairs[pair].line)
 }
 
 func (tv *tagValue) pkg(i int) string {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"strconv"
 	"strings"
 
@@ -181,7 +182,7 @@ const (
 // refuse, and reports whether it changed anything.
 func repairSPDXTree(d *document, b *builder) bool {
 	r := newRepairs(b)
-	at := func(tokens ...string) string { return atPath(d.name, pointer(tokens...)) }
+	at := func(tokens ...string) string { return locate.AtPath(d.name, locate.Pointer(tokens...)) }
 	fixID := func(obj map[string]any, key string, tokens ...string) {
 		if s, ok := obj[key].(string); ok {
 			if f := fixElementID(s); f != s {
@@ -275,7 +276,7 @@ func (tv *tagValue) prepare(lib []tvreader.TagValuePair, b *builder) []tvreader.
 	aligned := len(lib) == len(tv.pairs)
 	line := func(i int) string {
 		if aligned {
-			return atLine(tv.name, tv.pairs[i].line)
+			return locate.AtLine(tv.name, tv.pairs[i].line)
 		}
 		return atFile(tv.name)
 	}
@@ -295,7 +296,7 @@ func (tv *tagValue) prepare(lib []tvreader.TagValuePair, b *builder) []tvreader.
 			}
 			continue
 		case !specTags[p.Tag]:
-			r.note(fmt.Sprintf("ignored the tag %s, which SPDX does not define", quote(p.Tag)), line(i))
+			r.note(fmt.Sprintf("ignored the tag %s, which SPDX does not define", locate.Quote(p.Tag)), line(i))
 			continue
 		case p.Tag == "SPDXID" || p.Tag == "SPDXREF":
 			if f := fixElementID(strings.TrimSpace(p.Value)); f != strings.TrimSpace(p.Value) {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"regexp"
 	"sort"
 	"strings"
@@ -42,12 +43,12 @@ func lexTagValue(name string, data []byte) ([]tvPair, *cradle.Problem) {
 		if i := bytes.IndexByte(data[:min(len(data), maxTagValueLine+1)], '\n'); i >= 0 {
 			l, data = data[:i], data[i+1:]
 		} else if len(data) > maxTagValueLine {
-			return nil, &cradle.Problem{Location: atLine(name, line), Message: "expected lines of at most 64 KiB, found a longer one"}
+			return nil, &cradle.Problem{Location: locate.AtLine(name, line), Message: "expected lines of at most 64 KiB, found a longer one"}
 		} else {
 			data = nil
 		}
 		if len(l) > maxTagValueLine {
-			return nil, &cradle.Problem{Location: atLine(name, line), Message: "expected lines of at most 64 KiB, found a longer one"}
+			return nil, &cradle.Problem{Location: locate.AtLine(name, line), Message: "expected lines of at most 64 KiB, found a longer one"}
 		}
 		s := strings.TrimSuffix(string(l), "\r")
 		if text != nil {
@@ -66,8 +67,8 @@ func lexTagValue(name string, data []byte) ([]tvPair, *cradle.Problem) {
 		}
 		tag, value, ok := strings.Cut(t, ":")
 		if !ok {
-			return nil, &cradle.Problem{Location: atLine(name, line),
-				Message: "expected \"Tag: value\", found " + quote(t)}
+			return nil, &cradle.Problem{Location: locate.AtLine(name, line),
+				Message: "expected \"Tag: value\", found " + locate.Quote(t)}
 		}
 		p := tvPair{tag: strings.TrimSpace(tag), line: line}
 		if _, after, ok := strings.Cut(value, "<text>"); ok {
@@ -84,7 +85,7 @@ func lexTagValue(name string, data []byte) ([]tvPair, *cradle.Problem) {
 		pairs = append(pairs, p)
 	}
 	if text != nil {
-		return nil, &cradle.Problem{Location: atLine(name, text.line),
+		return nil, &cradle.Problem{Location: locate.AtLine(name, text.line),
 			Message: "expected </text> to close the <text> of " + text.tag + ", found the end of the file"}
 	}
 	return pairs, nil
@@ -115,7 +116,7 @@ func (tv *tagValue) locateError(pairs []tvreader.TagValuePair, parse tagValuePar
 	if m := missingID.FindStringSubmatch(msg); m != nil {
 		for _, p := range tv.pairs {
 			if p.tag == m[1] && p.value == m[2] {
-				return cradle.Problem{Location: atLine(tv.name, p.line), Message: "expected an SPDXID for " + m[2] + ", found none"}
+				return cradle.Problem{Location: locate.AtLine(tv.name, p.line), Message: "expected an SPDXID for " + m[2] + ", found none"}
 			}
 		}
 		return cradle.Problem{Location: atFile(tv.name), Message: msg}
@@ -125,7 +126,7 @@ func (tv *tagValue) locateError(pairs []tvreader.TagValuePair, parse tagValuePar
 		return cradle.Problem{Location: atFile(tv.name), Message: msg}
 	}
 	p := tv.pairs[k]
-	return cradle.Problem{Location: atLine(tv.name, p.line), Message: p.tag + ": " + msg}
+	return cradle.Problem{Location: locate.AtLine(tv.name, p.line), Message: p.tag + ": " + msg}
 }
 
 // failingPair returns the index of the pair the parser fails on, or -1.

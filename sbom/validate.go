@@ -6,8 +6,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -99,7 +99,7 @@ type violation struct {
 }
 
 func (v violation) problem(name string) cradle.Problem {
-	return cradle.Problem{Location: atPath(name, pointer(v.path...)), Message: v.message}
+	return cradle.Problem{Location: locate.AtPath(name, locate.Pointer(v.path...)), Message: v.message}
 }
 
 // validateSchema checks the parsed JSON tree against the schema for the
@@ -120,21 +120,21 @@ func validateSchema(d *document) ([]violation, error) {
 	var out []violation
 	seen := map[string]bool{}
 	add := func(v violation) {
-		key := pointer(v.path...) + "\x00" + v.prop + "\x00" + v.message
+		key := locate.Pointer(v.path...) + "\x00" + v.prop + "\x00" + v.message
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, v)
 		}
 	}
-	for _, leaf := range leaves(ve, nil) {
+	for _, leaf := range locate.SchemaLeaves(ve, nil) {
 		switch k := leaf.ErrorKind.(type) {
 		case *kind.Required:
 			for _, p := range k.Missing {
-				add(violation{path: leaf.InstanceLocation, prop: p, message: "expected the required property " + quote(p) + ", found none"})
+				add(violation{path: leaf.InstanceLocation, prop: p, message: "expected the required property " + locate.Quote(p) + ", found none"})
 			}
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
-				add(violation{path: leaf.InstanceLocation, prop: p, message: "expected no property " + quote(p) + " here (the schema does not define it)"})
+				add(violation{path: leaf.InstanceLocation, prop: p, message: "expected no property " + locate.Quote(p) + " here (the schema does not define it)"})
 			}
 		default:
 			add(violation{path: leaf.InstanceLocation, message: describe(leaf.ErrorKind)})
@@ -143,25 +143,9 @@ func validateSchema(d *document) ([]violation, error) {
 	// The validator walks objects in map order; sort by place in the
 	// document so that the same document always gives the same report.
 	slices.SortFunc(out, func(a, b violation) int {
-		return cmp.Or(comparePaths(a.path, b.path), strings.Compare(a.prop, b.prop), strings.Compare(a.message, b.message))
+		return cmp.Or(locate.ComparePaths(a.path, b.path), strings.Compare(a.prop, b.prop), strings.Compare(a.message, b.message))
 	})
 	return out, nil
-}
-
-// comparePaths orders JSON pointer tokens, array indexes numerically.
-func comparePaths(a, b []string) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] == b[i] {
-			continue
-		}
-		x, errX := strconv.Atoi(a[i])
-		y, errY := strconv.Atoi(b[i])
-		if errX == nil && errY == nil {
-			return cmp.Compare(x, y)
-		}
-		return strings.Compare(a[i], b[i])
-	}
-	return cmp.Compare(len(a), len(b))
 }
 
 func problemsOf(name string, vs []violation) []cradle.Problem {
@@ -173,43 +157,6 @@ func problemsOf(name string, vs []violation) []cradle.Problem {
 		ps = append(ps, v.problem(name))
 	}
 	return ps
-}
-
-// leaves collects the most specific errors. For oneOf and anyOf every
-// alternative fails, and listing why each did is noise: only the
-// alternative that got deepest into the document is followed, because it is
-// most likely the one the author meant.
-func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return append(out, e)
-	}
-	switch e.ErrorKind.(type) {
-	case *kind.OneOf, *kind.AnyOf:
-		best, depth := e.Causes[0], -1
-		for _, c := range e.Causes {
-			if d := maxDepth(c); d > depth {
-				best, depth = c, d
-			}
-		}
-		if depth <= len(e.InstanceLocation) {
-			// No alternative got further than the value itself: the
-			// value matches none of them.
-			return append(out, e)
-		}
-		return leaves(best, out)
-	}
-	for _, c := range e.Causes {
-		out = leaves(c, out)
-	}
-	return out
-}
-
-func maxDepth(e *jsonschema.ValidationError) int {
-	d := len(e.InstanceLocation)
-	for _, c := range e.Causes {
-		d = max(d, maxDepth(c))
-	}
-	return d
 }
 
 var printer = message.NewPrinter(language.English)
@@ -233,7 +180,7 @@ func describe(k jsonschema.ErrorKind) string {
 	case *kind.Const:
 		return fmt.Sprintf("expected %s, found %s", jsonValue(k.Want), jsonValue(k.Got))
 	case *kind.Pattern:
-		return fmt.Sprintf("expected a value matching %s, found %s", quote(k.Want), quote(k.Got))
+		return fmt.Sprintf("expected a value matching %s, found %s", locate.Quote(k.Want), locate.Quote(k.Got))
 	case *kind.Format:
 		return fmt.Sprintf("expected a valid %s, found %s", k.Want, jsonValue(k.Got))
 	case *kind.OneOf, *kind.AnyOf:
@@ -251,7 +198,7 @@ func describe(k jsonschema.ErrorKind) string {
 func quotedList(ss []string) string {
 	ss = slices.Clone(ss)
 	for i, s := range ss {
-		ss[i] = quote(s)
+		ss[i] = locate.Quote(s)
 	}
 	return strings.Join(ss, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"regexp"
 	"slices"
@@ -70,7 +71,7 @@ type xmlFrame struct {
 func checkXML(d *document) []cradle.Problem {
 	ns := cycloneDXNamespace + d.spec
 	var problems []cradle.Problem
-	at := func(f *xmlFrame) string { return atPos(d.name, f.line, f.col) }
+	at := func(f *xmlFrame) string { return locate.AtPos(d.name, f.line, f.col) }
 	report := func(f *xmlFrame, format string, args ...any) {
 		if len(problems) < maxProblems {
 			problems = append(problems, cradle.Problem{Location: at(f), Message: fmt.Sprintf(format, args...)})
@@ -78,7 +79,7 @@ func checkXML(d *document) []cradle.Problem {
 	}
 	oneOf := func(f *xmlFrame, what, got string, want []string) {
 		if !slices.Contains(want, got) {
-			report(f, "%s: expected one of %s, found %s", what, quotedList(want), quote(got))
+			report(f, "%s: expected one of %s, found %s", what, quotedList(want), locate.Quote(got))
 		}
 	}
 	newer := d.spec >= "1.5" // refType gained minLength 1 in 1.5
@@ -132,7 +133,7 @@ func checkXML(d *document) []cradle.Problem {
 			switch {
 			case f.name == "bom" && len(stack) == 0:
 				if s, ok := f.attrs["serialNumber"]; ok && !serialRE.MatchString(s) {
-					report(f, "<bom serialNumber>: expected urn:uuid: and a lower-case UUID, found %s", quote(s))
+					report(f, "<bom serialNumber>: expected urn:uuid: and a lower-case UUID, found %s", locate.Quote(s))
 				}
 			case f.name == "component":
 				if typ, ok := f.attrs["type"]; !ok {
@@ -189,16 +190,16 @@ func checkXML(d *document) []cradle.Problem {
 					report(f, "<component>: expected one <name>, found %d", n)
 				}
 			case f.name == "hash" && !hashContent.MatchString(text):
-				report(f, "<hash>: expected a hexadecimal digest of 32, 40, 64, 96 or 128 digits, found %s", quote(text))
+				report(f, "<hash>: expected a hexadecimal digest of 32, 40, 64, 96 or 128 digits, found %s", locate.Quote(text))
 			case f.name == "scope" && parent == "component":
 				oneOf(f, "<scope>", text, scopes)
 			case f.name == "timestamp" && parent == "metadata":
 				if !xsdDateTime.MatchString(text) {
-					report(f, "<timestamp>: expected a date and time like 2024-05-01T12:00:00Z, found %s", quote(text))
+					report(f, "<timestamp>: expected a date and time like 2024-05-01T12:00:00Z, found %s", locate.Quote(text))
 				}
 			case f.name == "id" && parent == "license":
 				if _, ok := spdxLicenseIDs()[strings.ToLower(text)]; !ok {
-					report(f, "<license><id>: expected an SPDX licence ID, found %s (use <name> for other licences)", quote(text))
+					report(f, "<license><id>: expected an SPDX licence ID, found %s (use <name> for other licences)", locate.Quote(text))
 				}
 			case f.name == "license" && parent == "licenses":
 				ids, names := f.children["id"], f.children["name"]
