@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/match"
 	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/osv"
 	"github.com/cradle-sdl/cradle/store"
@@ -18,8 +19,8 @@ import (
 
 // benchPortfolio builds (once, cached in $CRADLE_BENCH_DIR) a SQLite
 // portfolio of 2,000 releases × 500 components whose purls are real Go
-// modules from the Go vulnerability database at versions that some of its
-// advisories affect, with every Go advisory loaded. It returns the path
+// modules from the Go vulnerability database, one in twenty at a version
+// its advisories affect, with every Go advisory loaded. It returns the path
 // and the advisories.
 func benchPortfolio(b *testing.B) (string, []*cradle.Vulnerability) {
 	data := os.Getenv("CRADLE_TEST_DATA")
@@ -38,29 +39,35 @@ func benchPortfolio(b *testing.B) (string, []*cradle.Vulnerability) {
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	path := filepath.Join(dir, "cradle-bench-2000x500-go-v2.db")
+	path := filepath.Join(dir, "cradle-bench-2000x500-go-v3.db")
 	if _, err := os.Stat(path); err == nil {
 		return path, vulns
 	}
 	// Candidate components: every Go module an advisory names, at the
-	// version before its first fix (affected) or at the fix (not affected).
+	// highest version any of its advisories gives as fixed (so that it is
+	// clean unless an advisory has no fix), or, for one component in
+	// twenty, at v0.0.1, below every fix.
 	type cand struct{ name, version string }
-	var cands []cand
-	seen := map[string]bool{}
+	best := map[string]string{}
 	for _, v := range vulns {
 		for _, a := range v.Affected {
-			if a.Name == "stdlib" || a.Name == "toolchain" || seen[a.Name] {
+			if a.Name == "stdlib" || a.Name == "toolchain" {
 				continue
 			}
 			for _, r := range a.Ranges {
 				for _, e := range r.Events {
-					if e.Fixed != "" && !seen[a.Name] {
-						seen[a.Name] = true
-						cands = append(cands, cand{a.Name, "v" + e.Fixed})
+					if e.Fixed != "" {
+						if cur, ok := best[a.Name]; !ok || match.CompareSemver(e.Fixed, cur) > 0 {
+							best[a.Name] = e.Fixed
+						}
 					}
 				}
 			}
 		}
+	}
+	var cands []cand
+	for name, v := range best {
+		cands = append(cands, cand{name, "v" + v})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].name < cands[j].name })
 	ctx := context.Background()

@@ -146,9 +146,15 @@ func (m *Monitor) rematch(ctx context.Context, scope store.MatchScope) (*store.F
 	if err != nil {
 		return nil, err
 	}
+	only := map[string]bool{}
+	for _, v := range scope.Vulns {
+		only[v] = true
+	}
 	idx := NewIndex()
 	for _, r := range rows {
-		idx.Add(r)
+		if len(only) == 0 || only[r.VulnID] {
+			idx.Add(r)
+		}
 	}
 	var matches []store.Match
 	// Releases share components: match each distinct purl once.
@@ -304,9 +310,13 @@ func (m *Monitor) ImportVulns(ctx context.Context, vulns []*cradle.Vulnerability
 	if err != nil {
 		return nil, nil, err
 	}
-	ch, err := m.Rematch(ctx, nonNilKeys(res.Keys))
-	if err != nil {
-		return res, nil, fmt.Errorf("re-match after advisory import: %w", err)
+	// Only the changed records can change findings: match the packages they
+	// name against them alone, in one transaction.
+	ch := &store.FindingChanges{}
+	if len(res.Vulns) > 0 {
+		if ch, err = m.rematch(ctx, store.MatchScope{Keys: nonNilKeys(res.Keys), Vulns: res.Vulns}); err != nil {
+			return res, nil, fmt.Errorf("re-match after advisory import: %w", err)
+		}
 	}
 	return res, ch, nil
 }

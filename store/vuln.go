@@ -35,6 +35,10 @@ type AdvisoryResult struct {
 	// Keys are the packages whose advisories changed: the findings to
 	// re-evaluate.
 	Keys []cradle.PackageKey `json:"-"`
+	// Vulns are the records whose matching data changed (new records, and
+	// changed ones whose affected data or withdrawal changed): only their
+	// findings can change.
+	Vulns []string `json:"-"`
 }
 
 // UpsertAdvisories stores advisories in one transaction, replacing records
@@ -100,6 +104,7 @@ func (db *DB) UpsertAdvisories(ctx context.Context, advs []Advisory) (*AdvisoryR
 			if !matchingChanged {
 				continue
 			}
+			res.Vulns = append(res.Vulns, a.Vuln.ID)
 			for _, k := range a.Keys {
 				if k.Ecosystem != "" {
 					keys[k] = true
@@ -331,6 +336,9 @@ type MatchInput struct {
 type MatchScope struct {
 	ReleaseID int64
 	Keys      []cradle.PackageKey
+	// Vulns, when set with Keys, narrows a sync to the findings of these
+	// records: the matches given are then only theirs.
+	Vulns []string
 }
 
 // MatchInputs returns the components of current SBOMs in scope that have
@@ -434,11 +442,18 @@ func (db *DB) SyncFindings(ctx context.Context, scope MatchScope, matches []Matc
 			}
 			return rows.Err()
 		}
-		if len(scope.Keys) == 0 {
+		switch {
+		case len(scope.Vulns) > 0:
+			for _, v := range scope.Vulns {
+				if err := load(" AND vuln_id = ?", []any{v}); err != nil {
+					return err
+				}
+			}
+		case len(scope.Keys) == 0:
 			if err := load("", nil); err != nil {
 				return err
 			}
-		} else {
+		default:
 			for _, k := range scope.Keys {
 				if err := load(" AND eco = ? AND pkg = ?", []any{k.Ecosystem, k.Name}); err != nil {
 					return err
