@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/match"
@@ -136,12 +137,12 @@ func BenchmarkAdvisoryUpdate(b *testing.B) {
 		changed := make([]*cradle.Vulnerability, 0, 1000)
 		for _, v := range vulns[:1000] {
 			c := *v
-			c.Summary = fmt.Sprintf("%s (revision %d)", v.Summary, i)
+			c.Summary = fmt.Sprintf("%s (revision %d)", v.Summary, time.Now().UnixNano())
 			// Change the affected data too (an extra listed version), so that
 			// every touched package is re-matched: the expensive case.
 			c.Affected = append([]cradle.Affected(nil), v.Affected...)
 			if len(c.Affected) > 0 {
-				c.Affected[0].Versions = append(append([]string(nil), c.Affected[0].Versions...), fmt.Sprintf("0.0.0-bench.%d", i))
+				c.Affected[0].Versions = append(append([]string(nil), c.Affected[0].Versions...), fmt.Sprintf("0.0.0-bench.%d", time.Now().UnixNano()))
 			}
 			changed = append(changed, &c)
 		}

@@ -104,7 +104,7 @@ func (m *Monitor) MatchRelease(ctx context.Context, releaseID int64) (*store.Fin
 // rematchBatch is how many packages one re-match transaction covers: it
 // bounds memory (a package's findings across the portfolio are held at
 // once) while keeping the number of transactions small.
-const rematchBatch = 25
+const rematchBatch = 8
 
 // Rematch re-evaluates the findings of the given packages across the
 // whole portfolio; with nil keys, of everything. Packages are handled in
