@@ -43,6 +43,25 @@ func decodeSPDX(d *document) (*cradle.SBOM, error) {
 // readSPDXJSON validates the document, repairs what the SPDX library
 // cannot read but cradle can (see spdxlenient.go), and reads it.
 func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
+	// Decoding with tools-golang and validating against the schema each
+	// take about half the time of a large document: start the decode of the
+	// original bytes while the schema check runs, and use it unless the
+	// document needs repairs first. A panic in the speculative decode (on a
+	// document the schema would have refused) is caught and ignored.
+	type parsed struct {
+		doc *spdx.Document
+		err error
+	}
+	spec := make(chan parsed, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				spec <- parsed{err: fmt.Errorf("decode: %v", r)}
+			}
+		}()
+		doc, err := spdxjson.Read(bytes.NewReader(d.data))
+		spec <- parsed{doc, err}
+	}()
 	vs, err := validateSchema(d)
 	if err != nil {
 		return nil, err
@@ -51,12 +70,16 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 		return nil, invalid(d.name, d.what(), problemsOf(d.name, fatal))
 	}
 	data, repaired := d.data, repairSPDXTree(d, b)
+	var doc *spdx.Document
 	if repaired {
 		if data, err = json.Marshal(d.tree); err != nil {
 			return nil, fmt.Errorf("re-encode repaired %s: %w", d.what(), err)
 		}
+		doc, err = spdxjson.Read(bytes.NewReader(data))
+	} else {
+		p := <-spec
+		doc, err = p.doc, p.err
 	}
-	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err, repaired)})
 	}
