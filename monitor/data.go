@@ -107,18 +107,15 @@ func (m *Monitor) importFile(ctx context.Context, k, source, path string) *Sourc
 			return fail(err)
 		}
 		defer f.Close()
-		var meta epss.Meta
-		n, err := m.db.ReplaceEPSS(ctx, "", func(emit func(store.EPSSScore) error) error {
-			var err error
-			meta, err = epss.Read(bufio.NewReaderSize(f, 1<<20), func(s epss.Score) error {
+		n, err := m.db.ReplaceEPSS(ctx, func(emit func(store.EPSSScore) error) (string, error) {
+			meta, err := epss.Read(bufio.NewReaderSize(f, 1<<20), func(s epss.Score) error {
 				return emit(store.EPSSScore{CVE: s.CVE, Score: s.EPSS, Percentile: s.Percentile})
 			})
-			return err
+			return dateOrEmpty(meta.ScoreDate), err
 		})
 		if err != nil {
 			return fail(err)
 		}
-		_ = meta
 		rep.Records = n
 		return rep
 	}
@@ -226,17 +223,9 @@ func (m *Monitor) Sync(ctx context.Context, o SyncOptions) []*SourceReport {
 		case res.NotModified:
 			rep = &SourceReport{Source: j.source, Status: "not-modified"}
 		default:
-			path := res.Path
-			if j.kind == "osv" && !strings.HasSuffix(path, ".zip") {
-				_ = os.Rename(path, path+".zip")
-				path += ".zip"
-			}
-			if j.kind == "epss" && !strings.HasSuffix(path, ".csv.gz") {
-				_ = os.Rename(path, path+".csv.gz")
-				path += ".csv.gz"
-			}
-			rep = m.importFile(ctx, j.kind, j.source, path)
-			os.Remove(path)
+			// The readers tell an archive or gzip file by its content, not its name.
+			rep = m.importFile(ctx, j.kind, j.source, res.Path)
+			os.Remove(res.Path)
 		}
 		m.saveFeed(ctx, rep, j.url, res.Validators)
 		out = append(out, rep)

@@ -139,9 +139,10 @@ type EPSSScore struct {
 }
 
 // ReplaceEPSS replaces all EPSS scores in one transaction. produce calls
-// emit with each score; scores are inserted in batches as they come, and
-// an error from produce rolls everything back.
-func (db *DB) ReplaceEPSS(ctx context.Context, date string, produce func(emit func(EPSSScore) error) error) (int, error) {
+// emit with each score and returns the scores' date (YYYY-MM-DD); scores
+// are inserted in batches as they come, and an error from produce rolls
+// everything back.
+func (db *DB) ReplaceEPSS(ctx context.Context, produce func(emit func(EPSSScore) error) (string, error)) (int, error) {
 	n := 0
 	err := db.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM epss`); err != nil {
@@ -154,19 +155,19 @@ func (db *DB) ReplaceEPSS(ctx context.Context, date string, produce func(emit fu
 			}
 			var q strings.Builder
 			q.WriteString(`INSERT INTO epss (cve, score, percentile, score_date) VALUES `)
-			args := make([]any, 0, 4*len(batch))
+			args := make([]any, 0, 3*len(batch))
 			for i, s := range batch {
 				if i > 0 {
 					q.WriteByte(',')
 				}
-				q.WriteString("(?,?,?,?)")
-				args = append(args, s.CVE, s.Score, s.Percentile, date)
+				q.WriteString("(?,?,?,'')")
+				args = append(args, s.CVE, s.Score, s.Percentile)
 			}
 			batch = batch[:0]
 			_, err := tx.exec(ctx, q.String()+` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile`, args...)
 			return err
 		}
-		err := produce(func(s EPSSScore) error {
+		date, err := produce(func(s EPSSScore) error {
 			batch = append(batch, s)
 			n++
 			if len(batch) == cap(batch) {
@@ -177,7 +178,11 @@ func (db *DB) ReplaceEPSS(ctx context.Context, date string, produce func(emit fu
 		if err != nil {
 			return err
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE epss SET score_date = ?`, date)
+		return err
 	})
 	return n, err
 }

@@ -95,8 +95,8 @@ func loadVulnData(t testing.TB, db *store.DB, extra ...*cradle.Vulnerability) *s
 		Vendor: "Go", Product: "x/net", Name: "golang.org/x/net/html non-linear parsing (test entry)", Action: "Apply updates per vendor instructions."}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ReplaceEPSS(ctx, "2025-01-08", func(emit func(store.EPSSScore) error) error {
-		return emit(store.EPSSScore{CVE: "CVE-2024-45338", Score: 0.01234, Percentile: 0.85})
+	if _, err := db.ReplaceEPSS(ctx, func(emit func(store.EPSSScore) error) (string, error) {
+		return "2025-01-08", emit(store.EPSSScore{CVE: "CVE-2024-45338", Score: 0.01234, Percentile: 0.85})
 	}); err != nil {
 		t.Fatal(err)
 	}
