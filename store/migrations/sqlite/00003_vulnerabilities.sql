@@ -8,7 +8,8 @@
 -- look-up finds every candidate advisory; the release is compared after.
 ALTER TABLE components ADD COLUMN eco TEXT NOT NULL DEFAULT '';
 ALTER TABLE components ADD COLUMN pkg TEXT NOT NULL DEFAULT '';
-CREATE INDEX components_eco_pkg ON components(eco, pkg);
+-- Covering, so that matching reads (eco, pkg) → current SBOM, version, purl off the index.
+CREATE INDEX components_eco_pkg ON components(eco, pkg, sbom_id, version, purl);
 
 CREATE TABLE vulnerabilities (
     id           TEXT PRIMARY KEY,
