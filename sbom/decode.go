@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -23,9 +24,19 @@ func Decode(name string, data []byte) (s *cradle.SBOM, err error) {
 				cradle.Problem{Location: atFile(name), Message: fmt.Sprintf("the parser failed: %v", r)})
 		}
 	}()
+	// SPDX JSON is decoded twice (generically for detection and the
+	// schema, by tools-golang for the model); on two cores the second can
+	// start now and overlap with the first.
+	var early <-chan spdxDecoded
+	if trimmed := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")); looksLikeSPDXJSON(trimmed) {
+		early = startSPDXDecode(trimmed)
+	}
 	d, err := sniff(name, data)
 	if err != nil {
 		return nil, err
+	}
+	if d.format == cradle.FormatSPDX && d.encoding == EncodingJSON {
+		d.spdx = early
 	}
 	if err := checkExtension(d); err != nil {
 		return nil, err

@@ -48,20 +48,10 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 	// original bytes while the schema check runs, and use it unless the
 	// document needs repairs first. A panic in the speculative decode (on a
 	// document the schema would have refused) is caught and ignored.
-	type parsed struct {
-		doc *spdx.Document
-		err error
+	spec := d.spdx
+	if spec == nil {
+		spec = startSPDXDecode(d.data)
 	}
-	spec := make(chan parsed, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				spec <- parsed{err: fmt.Errorf("decode: %v", r)}
-			}
-		}()
-		doc, err := spdxjson.Read(bytes.NewReader(d.data))
-		spec <- parsed{doc, err}
-	}()
 	vs, err := validateSchema(d)
 	if err != nil {
 		return nil, err
@@ -84,6 +74,37 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err, repaired)})
 	}
 	return doc, nil
+}
+
+// spdxDecoded is the outcome of a speculative tools-golang decode.
+type spdxDecoded struct {
+	doc *spdx.Document
+	err error
+}
+
+// startSPDXDecode decodes data as SPDX JSON with tools-golang in the
+// background. A panic (on a document the schema would have refused) is
+// caught and becomes the error.
+func startSPDXDecode(data []byte) <-chan spdxDecoded {
+	ch := make(chan spdxDecoded, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				ch <- spdxDecoded{err: fmt.Errorf("decode: %v", r)}
+			}
+		}()
+		doc, err := spdxjson.Read(bytes.NewReader(data))
+		ch <- spdxDecoded{doc, err}
+	}()
+	return ch
+}
+
+// looksLikeSPDXJSON is a cheap guess, before detection, that data is SPDX
+// JSON: an object that names spdxVersion near its start.
+func looksLikeSPDXJSON(data []byte) bool {
+	head := data[:min(len(data), 4096)]
+	i := bytes.IndexFunc(head, func(r rune) bool { return !isSpace(r) })
+	return i >= 0 && head[i] == '{' && bytes.Contains(head, []byte(`"spdxVersion"`))
 }
 
 // spdxLocator says where things are in an SPDX document.
