@@ -3,13 +3,13 @@ package osv
 import (
 	"cmp"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // Decode reads one OSV record. name is used in error locations (a file or

@@ -4,12 +4,12 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strings"
 	"sync"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // ecosystemsJSON is the OSV project's list of ecosystems (schema/README.md).

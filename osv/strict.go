@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"strconv"
 	"unicode/utf8"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // parseStrict reads data as exactly one JSON value and returns it as the

@@ -3,12 +3,12 @@ package sbom
 import (
 	"errors"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"reflect"
 	"slices"
 	"strings"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	packageurl "github.com/package-url/packageurl-go"
 )
 

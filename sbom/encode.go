@@ -3,7 +3,6 @@ package sbom
 import (
 	"crypto/sha256"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"

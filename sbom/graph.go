@@ -1,11 +1,11 @@
 package sbom
 
 import (
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"slices"
 	"strings"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // maxCycleWarnings bounds the warnings for one document; the last one says

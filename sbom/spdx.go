@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"github.com/spdx/tools-golang/convert"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
+	"github.com/spdx/tools-golang/spdx/v2/v2_1"
+	"github.com/spdx/tools-golang/spdx/v2/v2_2"
+	"github.com/spdx/tools-golang/spdx/v2/v2_3"
 	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
 )
 
@@ -65,7 +68,7 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 		if data, err = json.Marshal(d.tree); err != nil {
 			return nil, fmt.Errorf("re-encode repaired %s: %w", d.what(), err)
 		}
-		doc, err = spdxjson.Read(bytes.NewReader(data))
+		doc, err = decodeSPDXModel(data)
 	} else {
 		p := <-spec
 		doc, err = p.doc, p.err
@@ -93,10 +96,42 @@ func startSPDXDecode(data []byte) <-chan spdxDecoded {
 				ch <- spdxDecoded{err: fmt.Errorf("decode: %v", r)}
 			}
 		}()
-		doc, err := spdxjson.Read(bytes.NewReader(data))
+		doc, err := decodeSPDXModel(data)
 		ch <- spdxDecoded{doc, err}
 	}()
 	return ch
+}
+
+var spdxVersionRE = regexp.MustCompile(`"spdxVersion"\s*:\s*"(SPDX-2\.[123])"`)
+
+// decodeSPDXModel decodes SPDX JSON into tools-golang's current model. It
+// does what spdxjson.Read does — unmarshal into the document's version of
+// the model, then convert — without Read's first step, a generic parse of
+// the whole document only to find spdxVersion, which a look at the start
+// of the document answers.
+func decodeSPDXModel(data []byte) (*spdx.Document, error) {
+	m := spdxVersionRE.FindSubmatch(data[:min(len(data), 64<<10)])
+	if m == nil {
+		return spdxjson.Read(bytes.NewReader(data))
+	}
+	var doc spdx.Document
+	switch string(m[1]) {
+	case v2_3.Version:
+		err := json.Unmarshal(data, &doc)
+		return &doc, err
+	case v2_2.Version:
+		var old v2_2.Document
+		if err := json.Unmarshal(data, &old); err != nil {
+			return nil, err
+		}
+		return &doc, convert.Document(old, &doc)
+	default:
+		var old v2_1.Document
+		if err := json.Unmarshal(data, &old); err != nil {
+			return nil, err
+		}
+		return &doc, convert.Document(old, &doc)
+	}
 }
 
 // looksLikeSPDXJSON is a cheap guess, before detection, that data is SPDX

@@ -2,11 +2,12 @@ package sbom
 
 import (
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"strconv"
 	"strings"
 
 	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
+
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // SPDX generators in wide use do not produce schema-valid SPDX. In the

@@ -2,13 +2,13 @@ package sbom
 
 import (
 	"bytes"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 	"github.com/spdx/tools-golang/spdx/common"
 	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
 

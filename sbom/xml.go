@@ -5,13 +5,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/cradle-sdl/cradle/internal/locate"
 	"io"
 	"regexp"
 	"slices"
 	"strings"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
 // CycloneDX XML is validated by strict decoding plus checkXML, not by
