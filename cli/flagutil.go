@@ -5,12 +5,11 @@ import (
 	"os"
 )
 
-type flagT = flag.Flag
-
-// flagValue returns the string value of a set string flag.
-func flagValue(fs *flag.FlagSet, name string) *string {
-	v := fs.Lookup(name).Value.String()
-	return &v
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }
 
 // writeFileAtomic writes data to path through a temporary file, so that a

@@ -79,12 +79,13 @@ func productUpdate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flagT) { set[f.Name] = true })
-	for name, dst := range map[string]*string{"name": &p.Name, "description": &p.Description, "manufacturer": &p.Manufacturer,
-		"purpose": &p.IntendedPurpose, "support-start": &p.SupportStart, "support-end": &p.SupportEnd, "support-rationale": &p.SupportRationale} {
+	set := setFlags(fs)
+	for name, f := range map[string]struct{ dst, src *string }{"name": {&p.Name, &in.Name}, "description": {&p.Description, &in.Description},
+		"manufacturer": {&p.Manufacturer, &in.Manufacturer}, "purpose": {&p.IntendedPurpose, &in.IntendedPurpose},
+		"support-start": {&p.SupportStart, &in.SupportStart}, "support-end": {&p.SupportEnd, &in.SupportEnd},
+		"support-rationale": {&p.SupportRationale, &in.SupportRationale}} {
 		if set[name] {
-			*dst = *flagValue(fs, name)
+			*f.dst = *f.src
 		}
 	}
 	if set["class"] {
@@ -236,8 +237,7 @@ func releaseUpdate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flagT) { set[f.Name] = true })
+	set := setFlags(fs)
 	if set["date"] {
 		r.ReleaseDate = *date
 	}

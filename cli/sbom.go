@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,9 +50,6 @@ document again changes nothing. FILE "-" reads standard input.`)
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Release(e.ctx, *product, *version); err != nil {
-		return err
-	}
 	prog := e.progress()
 	prog.status(fmt.Sprintf("Validating %s (%s)", name, humanBytes(int64(len(raw)))))
 	res, err := monitor.New(db, nil).ImportSBOM(e.ctx, cliActor(), *product, *version, name, raw, func(done, total int) {
@@ -141,11 +139,7 @@ func sbomExport(e *env, args []string) error {
 	if *product == "" || *version == "" {
 		return usagef("sbom export needs --product and --release")
 	}
-	ok := false
-	for _, f := range cradle.ExportFormats {
-		ok = ok || f == *format
-	}
-	if !ok {
+	if !slices.Contains(cradle.ExportFormats, *format) {
 		return usagef("unknown --format %q; expected one of %s", *format, strings.Join(cradle.ExportFormats, ", "))
 	}
 	db, err := e.open()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,10 +42,10 @@ any depth (e.g. a copy of the OSV bucket). Exit codes: 0 nothing at or above the
 	if len(rest) != 1 || *vulndb == "" {
 		return usagef("scan needs one SBOM file and --vulndb PATH")
 	}
-	if !contains(scanFormats, *format) {
+	if !slices.Contains(scanFormats, *format) {
 		return usagef("unknown --format %q; expected one of %s", *format, strings.Join(scanFormats, ", "))
 	}
-	if *failOn != "" && *failOn != "kev" && !contains(cradle.Ratings[:4], *failOn) {
+	if *failOn != "" && *failOn != "kev" && !slices.Contains(cradle.Ratings[:4], *failOn) {
 		return usagef("unknown --fail-on %q; expected critical, high, medium, low or kev", *failOn)
 	}
 	raw, name, err := readInput(e, rest[0], sbom.DefaultMaxSize)
@@ -107,15 +108,6 @@ any depth (e.g. a copy of the OSV bucket). Exit codes: 0 nothing at or above the
 		}
 	}
 	return nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func writeScanTable(w io.Writer, name string, res *monitor.ScanResult, vdb *monitor.VulnDB) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func TestServeFirstStart(t *testing.T) {
 }
 
 func TestServeRefusesUnknownSchema(t *testing.T) {
-	if !contains(storetest.Engines(), store.Postgres) {
+	if !slices.Contains(storetest.Engines(), store.Postgres) {
 		t.Skip(storetest.EnvPostgres + " not set: the PostgreSQL schema check needs PostgreSQL")
 	}
 	dsn := storetest.DSN(t, store.Postgres)
@@ -165,7 +166,7 @@ func TestServeRefusesUnknownSchema(t *testing.T) {
 // their own), and background jobs are each worked exactly once although
 // both replicas work the queue.
 func TestTwoServersOnePostgres(t *testing.T) {
-	if !contains(storetest.Engines(), store.Postgres) {
+	if !slices.Contains(storetest.Engines(), store.Postgres) {
 		t.Skip(storetest.EnvPostgres + " not set: the replica test needs PostgreSQL")
 	}
 	ctx := context.Background()
@@ -233,13 +234,4 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	// Both replicas normally share the queue; which one fetches first is
 	// timing, so this is reported rather than required. Exactly-once is.
 	t.Logf("%d jobs, each worked once; per replica: %v", n, by)
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

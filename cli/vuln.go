@@ -144,9 +144,6 @@ func vulndbStatus(e *env, args []string) error {
 	rows := make([][]string, 0, len(fds))
 	for _, f := range fds {
 		loaded := counts[f.Source]
-		if f.Source == "kev" || f.Source == "epss" {
-			loaded = counts[f.Source]
-		}
 		status := f.Status
 		if f.Error != "" {
 			status += ": " + firstLineOf(f.Error)

@@ -78,6 +78,7 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 	if err != nil || total > 0 {
 		return 0, err
 	}
+	m := monitor.New(db, nil)
 	for _, p := range portfolio {
 		prod := p.product
 		if err := db.CreateProduct(ctx, actor, &prod); err != nil {
@@ -95,7 +96,7 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			if _, err := monitor.New(db, nil).ImportSBOM(ctx, actor, prod.Name, r.version, r.sbom, raw, nil); err != nil {
+			if _, err := m.ImportSBOM(ctx, actor, prod.Name, r.version, r.sbom, raw, nil); err != nil {
 				return 0, fmt.Errorf("demo SBOM %s: %w", r.sbom, err)
 			}
 		}

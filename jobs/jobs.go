@@ -68,7 +68,7 @@ type AuditVerifyArgs struct{}
 // Kind implements river.JobArgs.
 func (AuditVerifyArgs) Kind() string { return "audit.verify" }
 
-// InsertOpts keeps at most one pending verification at a time.
+// InsertOpts retries a verification that could not read the trail.
 func (AuditVerifyArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5}
 }

@@ -20,9 +20,11 @@ import (
 type VulnDB struct {
 	Vulns  map[string]*cradle.Vulnerability // by record ID
 	Groups map[string]string                // record ID → canonical ID
-	KEV    map[string]string                // CVE → date added
-	Stats  osv.Stats
-	Files  int
+	// Members lists each group's record IDs, sorted.
+	Members map[string][]string
+	KEV     map[string]string // CVE → date added
+	Stats   osv.Stats
+	Files   int
 }
 
 // LoadVulnDB reads OSV data from a file, a folder of records, an all.zip,
@@ -115,6 +117,13 @@ func LoadVulnDB(path string, ecosystems map[string]bool, keys map[cradle.Package
 		ids[id] = v.Aliases
 	}
 	db.Groups = cradle.GroupIDs(ids)
+	db.Members = map[string][]string{}
+	for id, g := range db.Groups {
+		db.Members[g] = append(db.Members[g], id)
+	}
+	for _, m := range db.Members {
+		sort.Strings(m)
+	}
 	return db, nil
 }
 
@@ -232,10 +241,7 @@ func Scan(doc *cradle.SBOM, vdb *VulnDB) *ScanResult {
 func groupAliases(vdb *VulnDB, group string) []string {
 	seen := map[string]bool{group: true}
 	var out []string
-	for id, g := range vdb.Groups {
-		if g != group {
-			continue
-		}
+	for _, id := range vdb.Members[group] {
 		for _, a := range append([]string{id}, vdb.Vulns[id].Aliases...) {
 			if !seen[a] {
 				seen[a] = true
@@ -252,10 +258,7 @@ type cvssScore = cvss.Score
 // groupScore returns the best CVSS score among a group's records.
 func groupScore(vdb *VulnDB, group string) *cvssScore {
 	var best *cvssScore
-	for id, g := range vdb.Groups {
-		if g != group {
-			continue
-		}
+	for _, id := range vdb.Members[group] {
 		if s := BestScore(vdb.Vulns[id].Severity); s != nil && (best == nil || s.Overall > best.Overall) {
 			best = s
 		}

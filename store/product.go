@@ -76,8 +76,7 @@ func productByName(ctx context.Context, q queryer, name string) (*cradle.Product
 }
 
 func productWhere(ctx context.Context, q queryer, where string, arg any) (*cradle.Product, error) {
-	// q may be a Tx or the read pool; rebinding needs the DB, so callers
-	// pass a rebinding queryer (see rq).
+	// q is a rebinding queryer: db.r() or tx.q().
 	p, err := scanProduct(q.QueryRowContext(ctx, `SELECT `+productCols+` FROM products p WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cradle.Errorf(cradle.ENotFound, "no product %v", arg)

@@ -197,10 +197,6 @@ func (s *Server) apiListSBOMs(w http.ResponseWriter, r *http.Request) error {
 // importSBOM is the one path from uploaded bytes to a stored SBOM, shared
 // by the API and the UI.
 func (s *Server) importSBOM(r *http.Request, via, product, version, filename string, raw []byte) (*monitor.SBOMResult, error) {
-	// Fail fast on an unknown release before parsing a large document.
-	if _, err := s.db.Release(r.Context(), product, version); err != nil {
-		return nil, err
-	}
 	// Imports are CPU-heavy (schema validation, parsing): run a bounded
 	// number at once so that reads stay fast while SBOMs queue.
 	var res *monitor.SBOMResult
