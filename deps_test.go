@@ -15,8 +15,10 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
-	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate"}
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest"}
 	monitor := append([]string{"store", "monitor"}, formats...)
+	psirt := append([]string{"store", "psirt"}, formats...)
+	above := append(slices.Clone(monitor), "psirt")
 	allowed := map[string][]string{
 		"":                {},
 		"store":           {""},
@@ -28,10 +30,15 @@ func TestDependencyDirection(t *testing.T) {
 		"cvss":            {""},
 		"match":           {""},
 		"feeds":           {""},
+		"csaf":            {"", "cvss", "internal/locate"},
+		"vex":             {"", "internal/locate"},
+		"publish":         {""},
+		"mail":            {},
 		"monitor":         monitor,
-		"jobs":            monitor,
-		"web":             monitor,
-		"demo":            monitor,
+		"psirt":           psirt,
+		"jobs":            above,
+		"web":             above,
+		"demo":            above,
 	}
 	for pkg, ok := range allowed {
 		path := mod

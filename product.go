@@ -57,11 +57,14 @@ type Product struct {
 	// Support period (CRA Art. 13(8), (19)): at least five years unless the
 	// expected use is shorter; the rationale is part of the technical
 	// documentation (Annex VII (4)).
-	SupportStart     string    `json:"support_start,omitempty"`
-	SupportEnd       string    `json:"support_end,omitempty"`
-	SupportRationale string    `json:"support_rationale,omitempty"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	SupportStart     string `json:"support_start,omitempty"`
+	SupportEnd       string `json:"support_end,omitempty"`
+	SupportRationale string `json:"support_rationale,omitempty"`
+	// MemberStates where the product is made available (ISO 3166-1
+	// alpha-2): the Art. 14 early warning names them.
+	MemberStates []string  `json:"member_states,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 
 	// Read-only summary filled by list queries.
 	ReleaseCount int `json:"release_count"`
@@ -92,6 +95,9 @@ func (p *Product) Validate() error {
 	probs = checkLen(probs, "manufacturer", p.Manufacturer, 500)
 	probs = checkLen(probs, "intended_purpose", p.IntendedPurpose, 10000)
 	probs = checkLen(probs, "support_rationale", p.SupportRationale, 10000)
+	var msProbs []Problem
+	p.MemberStates, msProbs = NormalizeMemberStates(p.MemberStates, "member_states")
+	probs = append(probs, msProbs...)
 	start, ok1 := checkDate(&probs, "support_start", p.SupportStart)
 	end, ok2 := checkDate(&probs, "support_end", p.SupportEnd)
 	if ok1 && ok2 && !start.IsZero() && !end.IsZero() && end.Before(start) {

@@ -102,6 +102,12 @@ type Finding struct {
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+
+	// The VEX decision for this component version in this product, if
+	// any (inherited by every release that ships the same version).
+	VEXStatus        string `json:"vex_status,omitempty"`
+	VEXJustification string `json:"vex_justification,omitempty"`
+	VEXCase          string `json:"vex_case,omitempty"`
 }
 
 // Severity ratings in order of decreasing urgency.

@@ -15,9 +15,15 @@ import (
 // that wants its kind: the notice and its deliveries commit together with
 // the change that caused them (a transactional outbox).
 func (tx *Tx) notify(ctx context.Context, kind string, releaseID int64, group, summary string, payload any) error {
+	_, err := tx.notifyID(ctx, kind, releaseID, group, summary, payload)
+	return err
+}
+
+// notifyID is notify returning the event's ID.
+func (tx *Tx) notifyID(ctx context.Context, kind string, releaseID int64, group, summary string, payload any) (int64, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var rel any
 	if releaseID != 0 {
@@ -27,11 +33,11 @@ func (tx *Tx) notify(ctx context.Context, kind string, releaseID int64, group, s
 	var id int64
 	if err := tx.queryRow(ctx, `INSERT INTO events (at, kind, release_id, group_id, summary, payload) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		now, kind, rel, group, summary, string(b)).Scan(&id); err != nil {
-		return fmt.Errorf("record event: %w", err)
+		return 0, fmt.Errorf("record event: %w", err)
 	}
 	_, err = tx.exec(ctx, `INSERT INTO outbox (webhook_id, event_id, next_attempt_at)
 		SELECT w.id, ?, ? FROM webhooks w WHERE w.active AND (w.kinds = '' OR ','||w.kinds||',' LIKE ?)`, id, now, "%,"+kind+",%")
-	return err
+	return id, err
 }
 
 // Notices returns notices, newest first.

@@ -268,3 +268,13 @@ func (db *DB) VulnCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// KEVFor returns the date the vulnerability id (any of its IDs, through its
+// group) was added to the KEV catalog, or "" when it is not listed.
+func (db *DB) KEVFor(ctx context.Context, id string) (string, error) {
+	var added sql.NullString
+	err := db.queryRow(ctx, `SELECT MIN(k.date_added) FROM kev k WHERE k.cve = ? OR k.cve IN (
+		SELECT i2.alias FROM vuln_ids i JOIN vulnerabilities v ON v.id = i.vuln_id
+		JOIN vulnerabilities gv ON gv.group_id = v.group_id JOIN vuln_ids i2 ON i2.vuln_id = gv.id WHERE i.alias = ?)`, id, id).Scan(&added)
+	return added.String, err
+}

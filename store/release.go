@@ -87,6 +87,15 @@ func releaseByName(ctx context.Context, q queryer, product, version string) (*cr
 	return r, err
 }
 
+func releaseByID(ctx context.Context, q queryer, id int64) (*cradle.Release, error) {
+	r, err := scanRelease(q.QueryRowContext(ctx, `SELECT `+releaseCols+`
+		FROM releases r JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cradle.Errorf(cradle.ENotFound, "no release with id %d", id)
+	}
+	return r, err
+}
+
 // Release returns one release of a product.
 func (db *DB) Release(ctx context.Context, product, version string) (*cradle.Release, error) {
 	return releaseByName(ctx, db.r(), product, version)
