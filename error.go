@@ -14,6 +14,7 @@ const (
 	EUnauthorized = "unauthorized"
 	EForbidden    = "forbidden"
 	ETooLarge     = "too_large"
+	ETooMany      = "rate_limited" // too many requests: try again later
 	EInternal     = "internal"
 )
 

@@ -47,12 +47,13 @@ type productInput struct {
 	SupportStart     string          `json:"support_start"`
 	SupportEnd       string          `json:"support_end"`
 	SupportRationale string          `json:"support_rationale"`
+	MemberStates     []string        `json:"member_states"`
 }
 
 func (in productInput) product() *cradle.Product {
 	return &cradle.Product{Name: in.Name, Description: in.Description, Manufacturer: in.Manufacturer,
 		IntendedPurpose: in.IntendedPurpose, Class: in.Class, SupportStart: in.SupportStart,
-		SupportEnd: in.SupportEnd, SupportRationale: in.SupportRationale}
+		SupportEnd: in.SupportEnd, SupportRationale: in.SupportRationale, MemberStates: in.MemberStates}
 }
 
 func (s *Server) apiCreateProduct(w http.ResponseWriter, r *http.Request) error {

@@ -20,7 +20,8 @@ const permAuthenticated cradle.Permission = "authenticated"
 // routes is every route the server answers. The authorisation test walks
 // this table; the OpenAPI test checks the API part against openapi.json.
 func (s *Server) routes() []route {
-	return append(s.apiRoutes(), s.uiRoutes()...)
+	rs := append(s.apiRoutes(), s.psirtAPIRoutes()...)
+	return append(rs, s.allUIRoutes()...)
 }
 
 func (s *Server) apiRoutes() []route {

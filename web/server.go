@@ -20,6 +20,7 @@ import (
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
 )
@@ -39,6 +40,10 @@ type Config struct {
 	// data) and re-matches run at once (default: half the CPUs, at least
 	// one).
 	ConcurrentImports int
+	// TrustProxy takes the client address from X-Forwarded-For (for the
+	// public reporting form's rate limit) when cradle runs behind a
+	// reverse proxy.
+	TrustProxy bool
 }
 
 // Server serves the API and UI. It keeps no state outside the database,
@@ -51,6 +56,8 @@ type Server struct {
 	ui  *uiTemplates
 	// imports is a semaphore bounding concurrent imports (see heavy).
 	imports chan struct{}
+	ps      *psirt.Service
+	intake  *intakeLimiter
 }
 
 // New returns a server for db.
@@ -64,7 +71,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.ConcurrentImports <= 0 {
 		cfg.ConcurrentImports = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux(), imports: make(chan struct{}, cfg.ConcurrentImports)}
+	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux(), imports: make(chan struct{}, cfg.ConcurrentImports),
+		ps: psirt.New(db, log), intake: newIntakeLimiter(5, 12*time.Minute)}
 	ui, err := parseTemplates()
 	if err != nil {
 		return nil, err
@@ -218,6 +226,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case cradle.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case cradle.ETooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -247,6 +257,9 @@ func (s *Server) fail(rt route, w http.ResponseWriter, r *http.Request, err erro
 	body.Error.Problems = cradle.ErrorProblems(err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cradle"`)
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "3600")
 	}
 	writeJSON(w, status, body)
 }

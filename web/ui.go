@@ -36,11 +36,11 @@ var staticFS embed.FS
 
 // uiPages lists every page template; parseTemplates fails start-up when one
 // is missing, so a broken build never serves a half-working UI.
-var uiPages = []string{
+var uiPages = append([]string{
 	"error", "login", "portfolio", "product_form", "product", "release", "component",
 	"upload", "upload_result", "components", "users", "tokens", "token_created", "audit", "audit_verify",
 	"findings", "vuln", "vulndb", "vulndb_result", "events", "webhooks",
-}
+}, append(psirtUIPages, advisoryUIPages...)...)
 
 // uiTemplates holds the parsed HTML templates, one set per page (each set
 // is the layout and partials plus the page's own "content"), and the
@@ -238,10 +238,17 @@ func (s *Server) uiRoutes() []route {
 
 		{"GET /audit", cradle.PermReadAudit, true, s.uiAudit},
 		{"GET /audit/verify", cradle.PermReadAudit, true, s.uiVerifyAudit},
-
-		// Everything else is a 404 page (or a JSON error under /api/).
-		{"GET /", "", true, s.uiNotFound},
 	}
+}
+
+// allUIRoutes is the UI: the pages above, vulnerability handling
+// (ui_psirt*.go), advisories and publishing (ui_advisory.go), and the
+// catch-all 404 page last.
+func (s *Server) allUIRoutes() []route {
+	rs := append(s.uiRoutes(), s.psirtUIRoutes()...)
+	rs = append(rs, s.advisoryUIRoutes()...)
+	// Everything else is a 404 page (or a JSON error under /api/).
+	return append(rs, route{"GET /", "", true, s.uiNotFound})
 }
 
 // base is what every page's layout needs; each page's view embeds it.

@@ -699,7 +699,7 @@ func TestSupportFlag(t *testing.T) {
 
 func TestUIRoutesAreUI(t *testing.T) {
 	s, _ := newUIServer(t)
-	for _, rt := range s.uiRoutes() {
+	for _, rt := range s.allUIRoutes() {
 		if !rt.UI {
 			t.Errorf("%s: UI route without UI: true", rt.Pattern)
 		}
