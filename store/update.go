@@ -303,12 +303,27 @@ func (db *DB) DueMail(ctx context.Context, n int) ([]QueuedMail, error) {
 	return out, rows.Err()
 }
 
+// ClaimMail takes a due mail for one attempt: it moves its next attempt
+// to retryAt unless another replica claimed it first (false).
+func (db *DB) ClaimMail(ctx context.Context, q *QueuedMail, retryAt time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET next_attempt_at = ?, attempts = attempts + 1
+		WHERE id = ? AND attempts = ? AND delivered_at IS NULL AND failed_at IS NULL`), retryAt.UTC(), q.ID, q.Attempts)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	if n == 1 {
+		q.Attempts++
+	}
+	return n == 1, nil
+}
+
 // MailResult records an attempt: delivered when err is nil; otherwise
 // retried at next, or given up when permanent or after too many attempts.
 func (db *DB) MailResult(ctx context.Context, id int64, sendErr error, permanent bool, next time.Time) error {
 	now := db.now()
 	if sendErr == nil {
-		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = '' WHERE id = ?`), now, id)
+		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET delivered_at = ?, last_error = '' WHERE id = ?`), now, id)
 		return err
 	}
 	msg := sendErr.Error()
@@ -316,10 +331,10 @@ func (db *DB) MailResult(ctx context.Context, id int64, sendErr error, permanent
 		msg = msg[:1000]
 	}
 	if permanent {
-		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?`), now, msg, id)
+		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET failed_at = ?, last_error = ? WHERE id = ?`), now, msg, id)
 		return err
 	}
-	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`), next, msg, id)
+	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?`), next, msg, id)
 	return err
 }
 
