@@ -15,7 +15,9 @@ import (
 	"github.com/cradle-sdl/cradle/demo"
 	"github.com/cradle-sdl/cradle/feeds"
 	"github.com/cradle-sdl/cradle/jobs"
+	"github.com/cradle-sdl/cradle/mail"
 	"github.com/cradle-sdl/cradle/monitor"
+	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/web"
@@ -70,8 +72,27 @@ The first start creates an administrator and prints how to sign in.`)
 	kevURL := fs.String("kev-url", envOr("CRADLE_KEV_URL", def.KEV), "URL of the CISA KEV catalog")
 	epssURL := fs.String("epss-url", envOr("CRADLE_EPSS_URL", def.EPSS), "URL of the FIRST EPSS scores")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (behind a reverse proxy)")
+	smtpHost := fs.String("smtp-host", envOr("CRADLE_SMTP_HOST", ""), "SMTP server for customer notifications (env CRADLE_SMTP_HOST; empty: e-mails stay queued)")
+	smtpPort := fs.Int("smtp-port", 587, "SMTP port")
+	smtpUser := fs.String("smtp-user", envOr("CRADLE_SMTP_USER", ""), "SMTP user name (env CRADLE_SMTP_USER); the password comes from CRADLE_SMTP_PASSWORD")
+	smtpFrom := fs.String("smtp-from", envOr("CRADLE_SMTP_FROM", ""), "sender address of notifications, e.g. psirt@example.com")
+	smtpTLS := fs.String("smtp-tls", "starttls", "starttls, tls or none (none only to localhost with credentials)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	var mailer *psirt.Mailer
+	if *smtpHost != "" {
+		if *smtpFrom == "" {
+			return usagef("--smtp-from is required with --smtp-host")
+		}
+		switch *smtpTLS {
+		case "starttls", "tls", "none":
+		default:
+			return usagef("--smtp-tls must be starttls, tls or none; found %q", *smtpTLS)
+		}
+		mailer = &psirt.Mailer{Sender: &mail.Sender{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
+			Password: os.Getenv("CRADLE_SMTP_PASSWORD"), From: *smtpFrom, TLS: mail.TLSMode(*smtpTLS)}}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -117,13 +138,16 @@ The first start creates an administrator and prints how to sign in.`)
 		}
 	}
 
-	h, err := web.New(db, web.Config{MaxUploadSize: *maxUpload, InsecureCookies: *insecure, Version: Version}, log)
+	h, err := web.New(db, web.Config{MaxUploadSize: *maxUpload, InsecureCookies: *insecure, Version: Version, TrustProxy: *trustProxy}, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	host, _ := os.Hostname()
-	runner, err := jobs.New(db, jobs.Config{Instance: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), store.RandomSecret(3)), Workers: *workers,
+	if mailer != nil {
+		mailer.DB = db
+	}
+	runner, err := jobs.New(db, jobs.Config{Mail: mailer, Instance: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), store.RandomSecret(3)), Workers: *workers,
 		SyncEvery: *syncEvery, Sync: monitor.SyncOptions{Sources: feeds.Sources{OSVBase: *osvBase, KEV: *kevURL, EPSS: *epssURL}, KEV: true, EPSS: true}}, log, true)
 	if err != nil {
 		ln.Close()

@@ -21,6 +21,7 @@ import (
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/monitor"
+	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/store"
 )
 
@@ -127,6 +128,24 @@ type Config struct {
 	SyncEvery time.Duration
 	// Sync configures the scheduled sync.
 	Sync monitor.SyncOptions
+	// Mail, when set, sends the queued customer e-mails every 15 s.
+	Mail *psirt.Mailer
+}
+
+// MailArgs sends due customer e-mails.
+type MailArgs struct{}
+
+// Kind implements river.JobArgs.
+func (MailArgs) Kind() string { return "mail.deliver" }
+
+type mailWorker struct {
+	river.WorkerDefaults[MailArgs]
+	m *psirt.Mailer
+}
+
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
+	_, _, err := w.m.DeliverDue(ctx)
+	return err
 }
 
 // SyncArgs asks for a sync of the vulnerability feeds. Only one runs at a
@@ -243,6 +262,11 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 				func() (river.JobArgs, *river.InsertOpts) { return RematchArgs{}, nil }, nil),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 				func() (river.JobArgs, *river.InsertOpts) { return DeliverArgs{}, nil }, nil),
+		}
+		if cfg.Mail != nil {
+			river.AddWorker(workers, &mailWorker{m: cfg.Mail})
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
+				func() (river.JobArgs, *river.InsertOpts) { return MailArgs{}, nil }, nil))
 		}
 		if cfg.SyncEvery > 0 {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.SyncEvery),
