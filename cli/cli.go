@@ -69,6 +69,11 @@ func commands() []command {
 		{"scan", "scan an SBOM file against local OSV data, no server needed", runScan},
 		{"events", "notices: new findings, newly exploited vulnerabilities, severity changes", runEvents},
 		{"webhook", "send notices to other systems (create|list|log)", runWebhook},
+		{"case", "vulnerability cases: triage, VEX statuses, CRA Art. 14 (open|list|show|update|status|decide|art14|submit|review)", runCase},
+		{"intake", "vulnerability reports from the public form (list|show)", runIntake},
+		{"update", "security updates and time to fix (create|list|time-to-fix)", runUpdate},
+		{"policy", "show or set the remediation policy (days to fix per severity)", runPolicy},
+		{"subscriber", "customers notified of advisories and updates (add|list|remove)", runSubscriber},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }
