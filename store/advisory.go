@@ -300,3 +300,18 @@ func (db *DB) AdvisoryRevisionDocument(ctx context.Context, trackingID, number s
 	}
 	return []byte(doc), err
 }
+
+// PublicationStamp changes whenever what the public CSAF tree and
+// security.txt are built from changes: published advisories and the PSIRT
+// settings and signing key. Servers cache the built tree under it.
+func (db *DB) PublicationStamp(ctx context.Context) (string, error) {
+	var n int
+	var last, set nullTime
+	if err := db.queryRow(ctx, `SELECT COUNT(*), MAX(published_at) FROM advisories WHERE published_at IS NOT NULL`).Scan(&n, &last); err != nil {
+		return "", err
+	}
+	if err := db.queryRow(ctx, `SELECT MAX(updated_at) FROM settings WHERE key IN ('psirt', 'signing_key')`).Scan(&set); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d/%d/%d", n, last.t.UnixNano(), set.t.UnixNano()), nil
+}
