@@ -11,6 +11,7 @@ import (
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/csaf"
 	"github.com/cradle-sdl/cradle/psirt"
+	"github.com/cradle-sdl/cradle/publish"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/store/storetest"
 )
@@ -86,6 +87,36 @@ func TestAdvisoryPublishes(t *testing.T) {
 		}
 		if _, err := s.Publish(ctx, actor, a.TrackingID, "interim", "back"); cradle.ErrorCode(err) != cradle.EConflict {
 			t.Fatalf("final back to interim: %v", err)
+		}
+
+		// The trusted-provider tree needs a key; then it holds the
+		// document, its hashes and a signature that verifies.
+		if _, err := s.ProviderTree(ctx); cradle.ErrorCode(err) != cradle.ENotFound {
+			t.Fatalf("tree without a key: %v", err)
+		}
+		info, err := s.GenerateSigningKey(ctx, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := s.ProviderTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("white/%d/%s", pub.InitialDate.Year(), csaf.Filename(a.TrackingID))
+		f, ok := tree[path]
+		if !ok || string(f.Data) != string(pub.Document) {
+			t.Fatalf("tree lacks %s", path)
+		}
+		if err := publish.Verify([]byte(info.Public), f.Data, tree[path+".asc"].Data); err != nil {
+			t.Fatalf("signature: %v", err)
+		}
+		txt, err := s.SecurityTxt(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := publish.ParseSecurityTxt(txt)
+		if err != nil || parsed.Contacts[0] != "mailto:psirt@northwind.example" || !strings.HasSuffix(parsed.CSAF[0], "/.well-known/csaf/provider-metadata.json") {
+			t.Fatalf("security.txt: %v\n%s", err, txt)
 		}
 	})
 }
