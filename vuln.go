@@ -107,6 +107,8 @@ type Finding struct {
 	// any (inherited by every release that ships the same version).
 	VEXStatus        string `json:"vex_status,omitempty"`
 	VEXJustification string `json:"vex_justification,omitempty"`
+	VEXImpact        string `json:"vex_impact_statement,omitempty"`
+	VEXAction        string `json:"vex_action_statement,omitempty"`
 	VEXCase          string `json:"vex_case,omitempty"`
 }
 

@@ -795,3 +795,62 @@ func (db *DB) RemediationPolicy(ctx context.Context) (cradle.RemediationPolicy, 
 	_, err := db.GetSetting(ctx, "remediation_policy", &p)
 	return p, err
 }
+
+// DecisionTarget is a component version with an open finding of a
+// vulnerability in one of a product's releases: what a VEX statement can
+// apply to.
+type DecisionTarget struct {
+	ProductID int64
+	GroupID   string
+	Ecosystem string
+	Package   string
+	Version   string
+	PURL      string
+	Name      string
+}
+
+// DecisionTargets lists the component versions of product with open
+// findings of the vulnerability id (any of its IDs).
+func (db *DB) DecisionTargets(ctx context.Context, product, id string) ([]DecisionTarget, error) {
+	rows, err := db.query(ctx, `SELECT DISTINCT r.product_id, f.group_id, f.eco, f.pkg, f.version, COALESCE(c.purl, ''), COALESCE(c.name, f.pkg)
+		FROM findings f JOIN releases r ON r.id = f.release_id JOIN products p ON p.id = r.product_id
+		LEFT JOIN components c ON c.id = f.component_id
+		WHERE f.resolved_at IS NULL AND p.name = ? AND f.group_id = (SELECT gv.group_id FROM vuln_ids i JOIN vulnerabilities gv ON gv.id = i.vuln_id WHERE i.alias = ? LIMIT 1)
+		ORDER BY f.eco, f.pkg, f.version`, product, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DecisionTarget
+	for rows.Next() {
+		var t DecisionTarget
+		if err := rows.Scan(&t.ProductID, &t.GroupID, &t.Ecosystem, &t.Package, &t.Version, &t.PURL, &t.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RecordDecisions writes component decisions from one source (an imported
+// VEX document) in one transaction with one audit entry.
+func (db *DB) RecordDecisions(ctx context.Context, actor cradle.Actor, source string, ds []ComponentDecision, targets []DecisionTarget) error {
+	if len(ds) != len(targets) {
+		return fmt.Errorf("record decisions: %d decisions for %d targets", len(ds), len(targets))
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		now := db.now()
+		for i, d := range ds {
+			t := targets[i]
+			if _, err := tx.exec(ctx, `INSERT INTO vex_decisions (product_id, group_id, eco, pkg, version, status, justification, impact, action, case_id, source, decided_by, decided_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+				ON CONFLICT (product_id, group_id, eco, pkg, version) DO UPDATE SET status = excluded.status, justification = excluded.justification,
+				impact = excluded.impact, action = excluded.action, case_id = NULL, source = excluded.source,
+				decided_by = excluded.decided_by, decided_at = excluded.decided_at`,
+				t.ProductID, t.GroupID, t.Ecosystem, t.Package, t.Version, d.Status, d.Justification, d.Impact, d.Action, source, actor.String(), now); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, actor, "vex.import", "vex", source, nil, map[string]any{"decisions": ds})
+	})
+}

@@ -524,7 +524,7 @@ type FindingFilter struct {
 const findingSelect = `SELECT f.id, p.name, r.version, r.id, r.lifecycle, f.component_id, COALESCE(c.name, f.pkg), f.version, COALESCE(c.purl, ''),
 	f.vuln_id, f.group_id, v.aliases, v.summary, f.matched, f.fixed, COALESCE(v.cvss_score, 0), v.cvss_vector, v.rating,
 	COALESCE(k.date_added, ''), COALESCE(e.score, 0), COALESCE(e.percentile, 0), f.first_seen, f.last_seen, f.resolved_at,
-	COALESCE(d.status, ''), COALESCE(d.justification, ''), COALESCE(d.case_id, 0)
+	COALESCE(d.status, ''), COALESCE(d.justification, ''), COALESCE(d.impact, ''), COALESCE(d.action, ''), COALESCE(d.case_id, 0)
 	FROM findings f
 	JOIN releases r ON r.id = f.release_id
 	LEFT JOIN vex_decisions d ON d.product_id = r.product_id AND d.group_id = f.group_id AND d.eco = f.eco AND d.pkg = f.pkg AND d.version = f.version
@@ -604,7 +604,7 @@ func (db *DB) ListFindings(ctx context.Context, f FindingFilter, pg cradle.Page)
 		var caseID int64
 		if err := rows.Scan(&x.ID, &x.Product, &x.Release, &x.ReleaseID, &lc, &x.ComponentID, &x.Component, &x.Version, &x.PURL,
 			&x.VulnID, &x.GroupID, &aliases, &x.Summary, &x.Matched, &x.Fixed, &x.Score, &x.Vector, &x.Rating,
-			&x.KEVAdded, &x.EPSS, &x.EPSSPercent, &first, &last, &resolved, &x.VEXStatus, &x.VEXJustification, &caseID); err != nil {
+			&x.KEVAdded, &x.EPSS, &x.EPSSPercent, &first, &last, &resolved, &x.VEXStatus, &x.VEXJustification, &x.VEXImpact, &x.VEXAction, &caseID); err != nil {
 			return nil, 0, err
 		}
 		if caseID != 0 {
