@@ -74,6 +74,9 @@ func commands() []command {
 		{"update", "security updates and time to fix (create|list|time-to-fix)", runUpdate},
 		{"policy", "show or set the remediation policy (days to fix per severity)", runPolicy},
 		{"subscriber", "customers notified of advisories and updates (add|list|remove)", runSubscriber},
+		{"advisory", "CSAF advisories from cases (create|list|show|publish)", runAdvisory},
+		{"csaf", "validate anyone's CSAF 2.0 documents; export the provider tree (validate|export)", runCSAF},
+		{"vex", "import and export VEX: OpenVEX, CycloneDX, CSAF (import|export)", runVEX},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }

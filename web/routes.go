@@ -21,6 +21,7 @@ const permAuthenticated cradle.Permission = "authenticated"
 // this table; the OpenAPI test checks the API part against openapi.json.
 func (s *Server) routes() []route {
 	rs := append(s.apiRoutes(), s.psirtAPIRoutes()...)
+	rs = append(rs, s.advisoryAPIRoutes()...)
 	return append(rs, s.allUIRoutes()...)
 }
 

@@ -55,9 +55,10 @@ type Server struct {
 	mux *http.ServeMux
 	ui  *uiTemplates
 	// imports is a semaphore bounding concurrent imports (see heavy).
-	imports chan struct{}
-	ps      *psirt.Service
-	intake  *intakeLimiter
+	imports  chan struct{}
+	ps       *psirt.Service
+	intake   *intakeLimiter
+	provider providerCache
 }
 
 // New returns a server for db.
