@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"html/template"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,6 +32,7 @@ func (s *Server) advisoryUIRoutes() []route {
 		{"GET /settings/psirt", cradle.PermRead, true, s.uiPSIRTSettings},
 		{"POST /settings/psirt", cradle.PermPSIRTConfig, true, s.uiSavePSIRTSettings},
 		{"POST /settings/psirt/key", cradle.PermPSIRTConfig, true, s.uiSigningKey},
+		{"POST /products/{product}/vex", cradle.PermTriage, true, s.uiImportVEX},
 	}
 }
 
@@ -493,4 +495,36 @@ func (s *Server) uiSigningKey(w http.ResponseWriter, r *http.Request) error {
 		return s.renderPSIRTSettings(w, r, kf.fail(err), nil, kf)
 	}
 	return s.redirectFlash(w, r, "/settings/psirt", flash)
+}
+
+// uiImportVEX applies an uploaded VEX document to the product and shows
+// the outcome on the product page.
+func (s *Server) uiImportVEX(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(r); err != nil {
+		return err
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.renderProduct(w, r, http.StatusBadRequest, nil, func(v *productView) {
+			v.VEXError = &vexError{Message: "choose a VEX document to import"}
+		})
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUploadSize+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(data)) > s.cfg.MaxUploadSize {
+		return cradle.Errorf(cradle.ETooLarge, "%s is larger than the limit of %s", hdr.Filename, byteSize(s.cfg.MaxUploadSize))
+	}
+	res, err := s.ps.ImportVEX(r.Context(), actorOf(r, "ui"), r.PathValue("product"), hdr.Filename, data, r.FormValue("allow_unmatched") == "on")
+	if err != nil {
+		if !isUserError(err) {
+			return err
+		}
+		return s.renderProduct(w, r, statusOf(cradle.ErrorCode(err)), nil, func(v *productView) {
+			v.VEXError = &vexError{Message: cradle.ErrorMessage(err), Problems: cradle.ErrorProblems(err)}
+		})
+	}
+	return s.renderProduct(w, r, http.StatusOK, nil, func(v *productView) { v.VEXResult = res })
 }

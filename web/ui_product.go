@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/psirt"
 )
 
 type portfolioView struct {
@@ -33,7 +35,7 @@ func (s *Server) uiPortfolio(w http.ResponseWriter, r *http.Request) error {
 // productFields are the form fields of a product, named like the
 // locations of cradle.Product's validation problems.
 var productFields = []string{"name", "description", "manufacturer", "intended_purpose", "cra_class",
-	"support_start", "support_end", "support_rationale"}
+	"support_start", "support_end", "support_rationale", "member_states"}
 
 type productFormView struct {
 	base
@@ -45,14 +47,15 @@ func productForm(p *cradle.Product) *form {
 	return newForm(map[string]string{
 		"name": p.Name, "description": p.Description, "manufacturer": p.Manufacturer,
 		"intended_purpose": p.IntendedPurpose, "cra_class": string(p.Class), "support_start": p.SupportStart,
-		"support_end": p.SupportEnd, "support_rationale": p.SupportRationale,
+		"support_end": p.SupportEnd, "support_rationale": p.SupportRationale, "member_states": strings.Join(p.MemberStates, ", "),
 	})
 }
 
 func productFromForm(f *form) *cradle.Product {
 	return &cradle.Product{Name: f.Val("name"), Description: f.Val("description"), Manufacturer: f.Val("manufacturer"),
 		IntendedPurpose: f.Val("intended_purpose"), Class: cradle.CRAClass(f.Val("cra_class")),
-		SupportStart: f.Val("support_start"), SupportEnd: f.Val("support_end"), SupportRationale: f.Val("support_rationale")}
+		SupportStart: f.Val("support_start"), SupportEnd: f.Val("support_end"), SupportRationale: f.Val("support_rationale"),
+		MemberStates: strings.FieldsFunc(f.Val("member_states"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })}
 }
 
 func (s *Server) renderProductForm(w http.ResponseWriter, r *http.Request, status int, f *form, editing string) error {
@@ -123,11 +126,18 @@ type productView struct {
 	Pager       pager
 	ReleaseForm *form
 	AuditURL    string
+	VEXResult   *psirt.VEXImport
+	VEXError    *vexError
+}
+
+type vexError struct {
+	Message  string
+	Problems []cradle.Problem
 }
 
 var releaseFields = []string{"version", "release_date", "lifecycle"}
 
-func (s *Server) renderProduct(w http.ResponseWriter, r *http.Request, status int, relForm *form) error {
+func (s *Server) renderProduct(w http.ResponseWriter, r *http.Request, status int, relForm *form, extra ...func(v *productView)) error {
 	p, err := s.db.Product(r.Context(), r.PathValue("product"))
 	if err != nil {
 		return err
@@ -144,6 +154,9 @@ func (s *Server) renderProduct(w http.ResponseWriter, r *http.Request, status in
 	v.Title, v.Nav = p.Name, "portfolio"
 	v.Crumbs = []crumb{{"Portfolio", "/"}}
 	v.AuditURL = "/audit?entity_type=product&entity_id=" + itoa64(p.ID)
+	for _, fn := range extra {
+		fn(v)
+	}
 	return s.render(w, r, status, "product", v)
 }
 
