@@ -8,9 +8,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/monitor"
+	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/store"
 )
 
@@ -101,5 +103,71 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 			}
 		}
 	}
+	if err := loadPSIRT(ctx, db, actor); err != nil {
+		return 0, fmt.Errorf("demo PSIRT: %w", err)
+	}
 	return len(portfolio), nil
+}
+
+// loadPSIRT configures the PSIRT (security.txt, CVD policy, CSAF
+// publisher, a signing key), receives a report through the intake, opens
+// a case for it, and publishes its advisory, so that every page of
+// vulnerability handling has something to show.
+func loadPSIRT(ctx context.Context, db *store.DB, actor cradle.Actor) error {
+	for i := range portfolio {
+		p, err := db.Product(ctx, portfolio[i].product.Name)
+		if err != nil {
+			return err
+		}
+		p.MemberStates = []string{"AT", "DE", "FR", "NL"}
+		if err := db.UpdateProduct(ctx, actor, p.Name, p); err != nil {
+			return err
+		}
+	}
+	st := cradle.PSIRTSettings{Contacts: []string{"mailto:psirt@northwind.example", "https://psirt.northwind.example/report"},
+		PreferredLanguages: []string{"en", "de"}, ExpiresDays: 180, BaseURL: "https://psirt.northwind.example", SignTxt: true,
+		CVDPolicy: cradle.DefaultCVDPolicy, PublisherName: "Northwind Automation", PublisherNamespace: "https://northwind.example",
+		PublisherContact: "psirt@northwind.example", TrackingPrefix: "NW-SA", IntakeEnabled: true}
+	if err := db.PutSetting(ctx, actor, "psirt", st, nil); err != nil {
+		return err
+	}
+	ps := psirt.New(db, nil)
+	if _, err := ps.GenerateSigningKey(ctx, actor); err != nil {
+		return err
+	}
+	report := &cradle.IntakeReport{Product: "Edge Gateway EG-200", Version: "2.4.1", Title: "Maintenance SSH accepts a default password",
+		Description: "The remote-maintenance SSH service of EG-200 2.4.1 accepts the password printed in the installation manual for the service account, also after commissioning.",
+		Name: "Jane Researcher", Email: "jane@research.example"}
+	if _, err := db.CreateIntake(ctx, report, nil); err != nil {
+		return err
+	}
+	c, err := ps.Open(ctx, actor, psirt.NewCase{Title: "Default service password accepted by maintenance SSH", Source: cradle.SourceIntake,
+		IntakeID: report.TrackingID, Description: report.Description, Product: "Edge Gateway EG-200", Suggest: true, CWE: "CWE-1392",
+		CVSS3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", CVSS4: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+		AwareAt: time.Now().UTC().Add(-20 * time.Hour)})
+	if err != nil {
+		return err
+	}
+	var rs []cradle.CaseRelease
+	for _, r := range c.Releases {
+		switch r.Version {
+		case "2.3.0", "2.4.1":
+			r.Status, r.Action = cradle.VEXAffected, "Disable the service account in Settings > Maintenance, or restrict SSH to the maintenance VLAN, until the update is installed."
+		default:
+			r.Status, r.Justification = cradle.VEXNotAffected, "vulnerable_code_not_present"
+		}
+		rs = append(rs, r)
+	}
+	valid, fix, cause := cradle.ValidityValid, cradle.DecisionFix, "The factory reset restored the documented service password and commissioning did not force a change."
+	if _, err := ps.Update(ctx, actor, c.Ref, psirt.CasePatch{Releases: &rs, Validity: &valid, Decision: &fix, RootCause: &cause}); err != nil {
+		return err
+	}
+	a := &cradle.Advisory{CaseRef: c.Ref, Category: "csaf_security_advisory", Title: "Edge Gateway EG-200: default service password accepted over SSH",
+		TLP: "WHITE", Summary: "EG-200 releases 2.3.0 and 2.4.1 accept the documented default password of the maintenance service account over SSH. Restrict SSH access until a fixed release is available.",
+		Acknowledge: []string{"Jane Researcher"}}
+	if err := db.CreateAdvisory(ctx, actor, a, st.TrackingPrefix); err != nil {
+		return err
+	}
+	_, err = ps.Publish(ctx, actor, a.TrackingID, cradle.AdvisoryInterim, "Initial public release with a mitigation; a fixed release will follow")
+	return err
 }
