@@ -174,10 +174,17 @@ func GroupIDs(ids map[string][]string) map[string]string {
 
 // Notification kinds.
 const (
-	NoticeNewFindings = "findings.new"  // a release has new findings
-	NoticeKEV         = "finding.kev"   // a finding's vulnerability was added to the KEV catalog
-	NoticeSeverity    = "vuln.severity" // an advisory's severity changed while it has open findings
+	NoticeNewFindings  = "findings.new"       // a release has new findings
+	NoticeKEV          = "finding.kev"        // a finding's vulnerability was added to the KEV catalog
+	NoticeSeverity     = "vuln.severity"      // an advisory's severity changed while it has open findings
+	NoticeAdvisory     = "advisory.published" // a CSAF advisory revision was published
+	NoticeUpdate       = "update.released"    // a release was marked as a security update
+	NoticeArt14DueSoon = "art14.due_soon"     // a CRA Art. 14 report is due soon
+	NoticeArt14Overdue = "art14.overdue"      // a CRA Art. 14 deadline passed without a submission
 )
+
+// NoticeKinds lists every notice kind (webhooks subscribe to them).
+var NoticeKinds = []string{NoticeNewFindings, NoticeKEV, NoticeSeverity, NoticeAdvisory, NoticeUpdate, NoticeArt14DueSoon, NoticeArt14Overdue}
 
 // Notice is an event worth telling people about, kept on the events page
 // and sent to webhooks.

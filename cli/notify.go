@@ -57,7 +57,8 @@ func runWebhook(e *env, args []string) error {
 func webhookCreate(e *env, args []string) error {
 	fs := e.flags("webhook create", "webhook create --url URL --secret SECRET [--kind K]...",
 		`Send notices to a URL as signed JSON POSTs (X-Cradle-Signature: sha256=HMAC of the body).
-Kinds: findings.new, finding.kev, vuln.severity (default: all). Failed deliveries are
+Kinds: findings.new, finding.kev, vuln.severity, advisory.published, update.released,
+art14.due_soon, art14.overdue (default: all). Failed deliveries are
 retried with exponential back-off by the server; see "cradle webhook log".`)
 	w := &store.Webhook{}
 	fs.StringVar(&w.URL, "url", "", "endpoint URL")

@@ -132,6 +132,23 @@ type Config struct {
 	Mail *psirt.Mailer
 }
 
+// DeadlineArgs records notices for CRA Art. 14 deadlines that are due soon
+// or passed.
+type DeadlineArgs struct{}
+
+// Kind implements river.JobArgs.
+func (DeadlineArgs) Kind() string { return "art14.check" }
+
+type deadlineWorker struct {
+	river.WorkerDefaults[DeadlineArgs]
+	ps *psirt.Service
+}
+
+func (w *deadlineWorker) Work(ctx context.Context, job *river.Job[DeadlineArgs]) error {
+	_, err := w.ps.CheckDeadlines(ctx)
+	return err
+}
+
 // MailArgs sends due customer e-mails.
 type MailArgs struct{}
 
@@ -251,6 +268,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 		river.AddWorker(workers, &syncWorker{mon: mon, opts: cfg.Sync, log: log})
 		river.AddWorker(workers, &rematchWorker{mon: mon})
 		river.AddWorker(workers, &deliverWorker{d: &monitor.Deliverer{DB: db}})
+		river.AddWorker(workers, &deadlineWorker{ps: psirt.New(db, log)})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		rc.PeriodicJobs = []*river.PeriodicJob{
@@ -262,6 +280,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, work bool) (*Runner, error)
 				func() (river.JobArgs, *river.InsertOpts) { return RematchArgs{}, nil }, nil),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 				func() (river.JobArgs, *river.InsertOpts) { return DeliverArgs{}, nil }, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return DeadlineArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		if cfg.Mail != nil {
 			river.AddWorker(workers, &mailWorker{m: cfg.Mail})

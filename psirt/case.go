@@ -323,3 +323,46 @@ func (s *Service) ExploitedSuggestions(ctx context.Context) ([]*cradle.Case, err
 	}
 	return out, nil
 }
+
+// CheckDeadlines records a notice (for the events page and webhooks) the
+// first time each Art. 14 deadline of an open case becomes due soon and
+// again when it passes without a submission. It returns how many notices
+// it recorded.
+func (s *Service) CheckDeadlines(ctx context.Context) (int, error) {
+	n := 0
+	for page := 1; ; page++ {
+		cases, total, err := s.DB.ListCases(ctx, store.CaseFilter{State: cradle.CaseOpen, Exploited: true}, cradle.DefaultRemediationPolicy, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
+		if err != nil {
+			return n, err
+		}
+		for _, c := range cases {
+			ds, _, err := s.Deadlines(ctx, c)
+			if err != nil {
+				return n, err
+			}
+			for _, d := range ds {
+				kind, what := "", ""
+				switch d.State {
+				case cradle.DeadlineDueSoon:
+					kind, what = cradle.NoticeArt14DueSoon, "is due "+d.Due.Format("2006-01-02 15:04 MST")
+				case cradle.DeadlineOverdue:
+					kind, what = cradle.NoticeArt14Overdue, "was due "+d.Due.Format("2006-01-02 15:04 MST")+" and is not recorded as submitted"
+				default:
+					continue
+				}
+				summary := fmt.Sprintf("CRA Art. 14 %s for %s (%s) %s", strings.ToLower(cradle.StageLabel(d.Stage)), c.Ref, c.Title, what)
+				ok, err := s.DB.NotifyOnce(ctx, kind, c.Ref+"/"+d.Stage, summary,
+					map[string]any{"case": c.Ref, "stage": d.Stage, "due": d.Due, "basis": d.Basis})
+				if err != nil {
+					return n, err
+				}
+				if ok {
+					n++
+				}
+			}
+		}
+		if page*cradle.MaxPerPage >= total {
+			return n, nil
+		}
+	}
+}

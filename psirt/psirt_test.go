@@ -245,3 +245,34 @@ func TestIntake(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestCheckDeadlinesNotifiesOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, s := portfolio(t, db)
+		aware := time.Now().UTC().Add(-20 * time.Hour) // early warning due in 4 h: due soon
+		if _, err := s.Open(ctx, actor, psirt.NewCase{Title: "exploited", VulnID: "CVE-2023-45288", Suggest: true, Exploited: true, AwareAt: aware}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.CheckDeadlines(ctx); err != nil || n != 1 {
+			t.Fatalf("first check: %d %v", n, err)
+		}
+		if n, err := s.CheckDeadlines(ctx); err != nil || n != 0 {
+			t.Fatalf("second check repeats: %d %v", n, err)
+		}
+		s.Now = func() time.Time { return aware.Add(25 * time.Hour) } // early warning overdue
+		if n, err := s.CheckDeadlines(ctx); err != nil || n != 1 {
+			t.Fatalf("overdue: %d %v", n, err)
+		}
+		all, _, _ := db.Notices(ctx, time.Time{}, cradle.Page{})
+		var ns []cradle.Notice
+		for _, n := range all {
+			if strings.HasPrefix(n.Kind, "art14.") {
+				ns = append(ns, n)
+			}
+		}
+		if len(ns) != 2 || ns[0].Kind != cradle.NoticeArt14Overdue || !strings.Contains(ns[0].Summary, "early warning for CASE-1") {
+			t.Fatalf("notices: %+v", ns)
+		}
+	})
+}

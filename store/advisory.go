@@ -275,7 +275,7 @@ func (db *DB) PublishAdvisory(ctx context.Context, actor cradle.Actor, trackingI
 			map[string]string{"status": a.Status, "version": a.Version, "summary": summary}); err != nil {
 			return err
 		}
-		ev, err := tx.notifyID(ctx, NoticeAdvisory, 0, "", fmt.Sprintf("Advisory %s revision %s published (%s): %s", a.TrackingID, a.Version, a.Status, a.Title),
+		ev, err := tx.notifyID(ctx, cradle.NoticeAdvisory, 0, "", fmt.Sprintf("Advisory %s revision %s published (%s): %s", a.TrackingID, a.Version, a.Status, a.Title),
 			map[string]any{"tracking_id": a.TrackingID, "version": a.Version, "status": a.Status, "tlp": a.TLP, "title": a.Title, "csaf": json.RawMessage(doc)})
 		if err != nil {
 			return err

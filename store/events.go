@@ -77,7 +77,7 @@ type Webhook struct {
 	Secret    string    `json:"-"`
 }
 
-var noticeKinds = []string{cradle.NoticeNewFindings, cradle.NoticeKEV, cradle.NoticeSeverity}
+var noticeKinds = cradle.NoticeKinds
 
 // CreateWebhook registers a webhook.
 func (db *DB) CreateWebhook(ctx context.Context, actor cradle.Actor, w *Webhook) error {
@@ -236,4 +236,23 @@ func (db *DB) Deliveries(ctx context.Context, pg cradle.Page) ([]Delivery, int, 
 		out = append(out, d)
 	}
 	return out, total, rows.Err()
+}
+
+// NotifyOnce records a notice (and its webhook deliveries) unless one of
+// the same kind with the same key was recorded before; it reports whether
+// it recorded one. The key is kept in the notice's group column.
+func (db *DB) NotifyOnce(ctx context.Context, kind, key, summary string, payload any) (bool, error) {
+	done := false
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE kind = ? AND group_id = ?`, kind, key).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		done = true
+		return tx.notify(ctx, kind, 0, key, summary, payload)
+	})
+	return done, err
 }

@@ -14,12 +14,6 @@ import (
 	cradle "github.com/cradle-sdl/cradle"
 )
 
-// Notification kinds of vulnerability handling.
-const (
-	NoticeAdvisory = "advisory.published"
-	NoticeUpdate   = "update.released"
-)
-
 // CreateSecurityUpdate marks the release product/version as a security
 // update fixing the cases refs. In the same transaction each fixed case
 // gets its fix-available time (the earliest update that fixes it: this
@@ -100,7 +94,7 @@ func (db *DB) CreateSecurityUpdate(ctx context.Context, actor cradle.Actor, prod
 			return err
 		}
 		summary := fmt.Sprintf("Security update %s %s fixes %s", product, version, strings.Join(u.Cases, ", "))
-		ev, err := tx.notifyID(ctx, NoticeUpdate, rel.ID, "", summary, u)
+		ev, err := tx.notifyID(ctx, cradle.NoticeUpdate, rel.ID, "", summary, u)
 		if err != nil {
 			return err
 		}

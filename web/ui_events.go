@@ -46,6 +46,10 @@ var noticeKinds = []struct{ Kind, Label, Help string }{
 	{cradle.NoticeNewFindings, "New findings", "a release has new findings"},
 	{cradle.NoticeKEV, "KEV listed", "a finding's vulnerability was added to the CISA KEV catalog"},
 	{cradle.NoticeSeverity, "Severity change", "an advisory's severity changed while it has open findings"},
+	{cradle.NoticeArt14DueSoon, "Art. 14 due soon", "a CRA Art. 14 report is due within the last quarter of its period"},
+	{cradle.NoticeArt14Overdue, "Art. 14 overdue", "a CRA Art. 14 report deadline passed without a recorded submission"},
+	{cradle.NoticeAdvisory, "Advisory published", "a CSAF advisory revision was published"},
+	{cradle.NoticeUpdate, "Security update", "a release was marked as a security update"},
 }
 
 func noticeKindLabel(kind string) string {
