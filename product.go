@@ -62,7 +62,10 @@ type Product struct {
 	SupportRationale string `json:"support_rationale,omitempty"`
 	// MemberStates where the product is made available (ISO 3166-1
 	// alpha-2): the Art. 14 early warning names them.
-	MemberStates []string  `json:"member_states,omitempty"`
+	MemberStates []string `json:"member_states,omitempty"`
+	// ModelNumbers identify the hardware models the product is sold as;
+	// advisories name them in the product identification helper.
+	ModelNumbers []string  `json:"model_numbers,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 
@@ -98,6 +101,18 @@ func (p *Product) Validate() error {
 	var msProbs []Problem
 	p.MemberStates, msProbs = NormalizeMemberStates(p.MemberStates, "member_states")
 	probs = append(probs, msProbs...)
+	var models []string
+	for i, m := range p.ModelNumbers {
+		m = strings.TrimSpace(m)
+		if m == "" {
+			continue
+		}
+		if strings.Contains(m, ",") || len(m) > 100 {
+			probs = append(probs, Problem{"model_numbers", "model number " + itoa(i+1) + " must be at most 100 characters without commas"})
+		}
+		models = append(models, m)
+	}
+	p.ModelNumbers = models
 	start, ok1 := checkDate(&probs, "support_start", p.SupportStart)
 	end, ok2 := checkDate(&probs, "support_end", p.SupportEnd)
 	if ok1 && ok2 && !start.IsZero() && !end.IsZero() && end.Before(start) {

@@ -120,6 +120,9 @@ func loadPSIRT(ctx context.Context, db *store.DB, actor cradle.Actor) error {
 			return err
 		}
 		p.MemberStates = []string{"AT", "DE", "FR", "NL"}
+		if p.Name == "Edge Gateway EG-200" {
+			p.ModelNumbers = []string{"EG-200-DIN", "EG-200-R19"}
+		}
 		if err := db.UpdateProduct(ctx, actor, p.Name, p); err != nil {
 			return err
 		}

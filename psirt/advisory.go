@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/package-url/packageurl-go"
+
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/csaf"
 	"github.com/cradle-sdl/cradle/cvss"
@@ -56,6 +58,12 @@ func cpePart(s string) string {
 		return "*"
 	}
 	return s
+}
+
+// genericPURL names a product version with the purl type for software no
+// package ecosystem knows: pkg:generic/<vendor>/<product>@<version>.
+func genericPURL(vendor, product, version string) string {
+	return packageurl.NewPackageURL("generic", cpePart(vendor), cpePart(product), version, nil, "").ToString()
 }
 
 func csafTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -130,7 +138,9 @@ func BuildCSAF(in AdvisoryInput) (*csaf.Document, error) {
 			pb.Branches = append(pb.Branches, csaf.Branch{Category: "product_version", Name: r.Version, Product: &csaf.FullProductName{
 				Name: strings.TrimSpace(maker + " " + p.Product.Name + " " + r.Version), ProductID: id,
 				ProductIdentificationHelper: &csaf.ProductIdentificationHelper{
-					CPE: fmt.Sprintf("cpe:2.3:a:%s:%s:%s:*:*:*:*:*:*:*", cpePart(maker), cpePart(p.Product.Name), cpePart(r.Version)),
+					CPE:          fmt.Sprintf("cpe:2.3:a:%s:%s:%s:*:*:*:*:*:*:*", cpePart(maker), cpePart(p.Product.Name), cpePart(r.Version)),
+					PURL:         genericPURL(maker, p.Product.Name, r.Version),
+					ModelNumbers: p.Product.ModelNumbers,
 				},
 			}})
 		}

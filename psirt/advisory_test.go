@@ -43,6 +43,11 @@ func TestAdvisoryPublishes(t *testing.T) {
 		if err := db.PutSetting(ctx, actor, "psirt", settings, nil); err != nil {
 			t.Fatal(err)
 		}
+		gw, _ := db.Product(ctx, "GW")
+		gw.ModelNumbers, gw.Manufacturer = []string{"GW-1000"}, "Northwind Automation"
+		if err := db.UpdateProduct(ctx, actor, "GW", gw); err != nil {
+			t.Fatal(err)
+		}
 		// Release 1 affected with an action, release 2 not affected.
 		rs := []cradle.CaseRelease{{Product: "GW", Version: "1", Status: "affected", Action: "Limit HTTP/2 streams at the reverse proxy."},
 			{Product: "GW", Version: "2", Status: "not_affected", Justification: "vulnerable_code_not_in_execute_path"}}
@@ -72,6 +77,10 @@ func TestAdvisoryPublishes(t *testing.T) {
 		}
 		d := rep.Document
 		v := d.Vulnerabilities[0]
+		helper := d.ProductTree.Branches[0].Branches[0].Branches[0].Product.ProductIdentificationHelper
+		if helper.PURL != "pkg:generic/northwind_automation/gw@1" || helper.ModelNumbers[0] != "GW-1000" || !strings.HasPrefix(helper.CPE, "cpe:2.3:a:northwind_automation:gw:1:") {
+			t.Errorf("identification helper: %+v", helper)
+		}
 		if v.CVE != "CVE-2023-45288" || len(v.ProductStatus.KnownAffected) != 1 || len(v.ProductStatus.KnownNotAffected) != 1 ||
 			len(v.Flags) != 1 || v.Flags[0].Label != "vulnerable_code_not_in_execute_path" || d.Document.Tracking.Status != "final" {
 			t.Fatalf("document content: %+v", v)

@@ -11,17 +11,20 @@ import (
 )
 
 const productCols = `p.id, p.name, p.description, p.manufacturer, p.intended_purpose, p.cra_class,
-	p.support_start, p.support_end, p.support_rationale, p.member_states, p.created_at, p.updated_at,
+	p.support_start, p.support_end, p.support_rationale, p.member_states, p.model_numbers, p.created_at, p.updated_at,
 	(SELECT COUNT(*) FROM releases r WHERE r.product_id = p.id)`
 
 func scanProduct(sc interface{ Scan(...any) error }) (*cradle.Product, error) {
 	var p cradle.Product
 	var created, updated nullTime
-	var class, states string
+	var class, states, models string
 	err := sc.Scan(&p.ID, &p.Name, &p.Description, &p.Manufacturer, &p.IntendedPurpose, &class,
-		&p.SupportStart, &p.SupportEnd, &p.SupportRationale, &states, &created, &updated, &p.ReleaseCount)
+		&p.SupportStart, &p.SupportEnd, &p.SupportRationale, &states, &models, &created, &updated, &p.ReleaseCount)
 	if states != "" {
 		p.MemberStates = strings.Split(states, ",")
+	}
+	if models != "" {
+		p.ModelNumbers = strings.Split(models, ",")
 	}
 	p.Class = cradle.CRAClass(class)
 	p.CreatedAt, p.UpdatedAt = created.t, updated.t
@@ -36,10 +39,10 @@ func (db *DB) CreateProduct(ctx context.Context, actor cradle.Actor, p *cradle.P
 	return db.InTx(ctx, func(tx *Tx) error {
 		now := db.now()
 		err := tx.queryRow(ctx, `INSERT INTO products (name, description, manufacturer, intended_purpose, cra_class,
-			support_start, support_end, support_rationale, member_states, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			support_start, support_end, support_rationale, member_states, model_numbers, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.Name, p.Description, p.Manufacturer, p.IntendedPurpose, string(p.Class),
-			p.SupportStart, p.SupportEnd, p.SupportRationale, strings.Join(p.MemberStates, ","), now, now).Scan(&p.ID)
+			p.SupportStart, p.SupportEnd, p.SupportRationale, strings.Join(p.MemberStates, ","), strings.Join(p.ModelNumbers, ","), now, now).Scan(&p.ID)
 		if isUniqueViolation(err) {
 			return cradle.Errorf(cradle.EConflict, "a product named %q already exists", p.Name)
 		} else if err != nil {
@@ -62,9 +65,9 @@ func (db *DB) UpdateProduct(ctx context.Context, actor cradle.Actor, name string
 		}
 		now := db.now()
 		_, err = tx.exec(ctx, `UPDATE products SET name = ?, description = ?, manufacturer = ?, intended_purpose = ?,
-			cra_class = ?, support_start = ?, support_end = ?, support_rationale = ?, member_states = ?, updated_at = ? WHERE id = ?`,
+			cra_class = ?, support_start = ?, support_end = ?, support_rationale = ?, member_states = ?, model_numbers = ?, updated_at = ? WHERE id = ?`,
 			p.Name, p.Description, p.Manufacturer, p.IntendedPurpose, string(p.Class),
-			p.SupportStart, p.SupportEnd, p.SupportRationale, strings.Join(p.MemberStates, ","), now, before.ID)
+			p.SupportStart, p.SupportEnd, p.SupportRationale, strings.Join(p.MemberStates, ","), strings.Join(p.ModelNumbers, ","), now, before.ID)
 		if isUniqueViolation(err) {
 			return cradle.Errorf(cradle.EConflict, "a product named %q already exists", p.Name)
 		} else if err != nil {

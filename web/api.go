@@ -48,12 +48,13 @@ type productInput struct {
 	SupportEnd       string          `json:"support_end"`
 	SupportRationale string          `json:"support_rationale"`
 	MemberStates     []string        `json:"member_states"`
+	ModelNumbers     []string        `json:"model_numbers"`
 }
 
 func (in productInput) product() *cradle.Product {
 	return &cradle.Product{Name: in.Name, Description: in.Description, Manufacturer: in.Manufacturer,
 		IntendedPurpose: in.IntendedPurpose, Class: in.Class, SupportStart: in.SupportStart,
-		SupportEnd: in.SupportEnd, SupportRationale: in.SupportRationale, MemberStates: in.MemberStates}
+		SupportEnd: in.SupportEnd, SupportRationale: in.SupportRationale, MemberStates: in.MemberStates, ModelNumbers: in.ModelNumbers}
 }
 
 func (s *Server) apiCreateProduct(w http.ResponseWriter, r *http.Request) error {

@@ -35,7 +35,7 @@ func (s *Server) uiPortfolio(w http.ResponseWriter, r *http.Request) error {
 // productFields are the form fields of a product, named like the
 // locations of cradle.Product's validation problems.
 var productFields = []string{"name", "description", "manufacturer", "intended_purpose", "cra_class",
-	"support_start", "support_end", "support_rationale", "member_states"}
+	"support_start", "support_end", "support_rationale", "member_states", "model_numbers"}
 
 type productFormView struct {
 	base
@@ -47,7 +47,7 @@ func productForm(p *cradle.Product) *form {
 	return newForm(map[string]string{
 		"name": p.Name, "description": p.Description, "manufacturer": p.Manufacturer,
 		"intended_purpose": p.IntendedPurpose, "cra_class": string(p.Class), "support_start": p.SupportStart,
-		"support_end": p.SupportEnd, "support_rationale": p.SupportRationale, "member_states": strings.Join(p.MemberStates, ", "),
+		"support_end": p.SupportEnd, "support_rationale": p.SupportRationale, "member_states": strings.Join(p.MemberStates, ", "), "model_numbers": strings.Join(p.ModelNumbers, ", "),
 	})
 }
 
@@ -55,7 +55,8 @@ func productFromForm(f *form) *cradle.Product {
 	return &cradle.Product{Name: f.Val("name"), Description: f.Val("description"), Manufacturer: f.Val("manufacturer"),
 		IntendedPurpose: f.Val("intended_purpose"), Class: cradle.CRAClass(f.Val("cra_class")),
 		SupportStart: f.Val("support_start"), SupportEnd: f.Val("support_end"), SupportRationale: f.Val("support_rationale"),
-		MemberStates: strings.FieldsFunc(f.Val("member_states"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' })}
+		MemberStates: strings.FieldsFunc(f.Val("member_states"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }),
+		ModelNumbers: strings.Split(f.Val("model_numbers"), ",")}
 }
 
 func (s *Server) renderProductForm(w http.ResponseWriter, r *http.Request, status int, f *form, editing string) error {
