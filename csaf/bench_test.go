@@ -65,8 +65,15 @@ func validateAll(names []string, data [][]byte) ([]*csaf.Report, []error) {
 }
 
 // cisaFailures lists the CISA advisories that fail a mandatory test, with
-// the tests. Everything else in the set must be valid.
-var cisaFailures = map[string][]string{}
+// the tests. Everything else in the set must be valid. BSI's reference
+// validator (csaf-validator-lib 2.0.10) fails exactly these too.
+var cisaFailures = map[string][]string{
+	// CWE-280 named "Improper Handling of Insufficient Permissions or
+	// Privileges " with a trailing space, which the CWE list's name lacks.
+	"OT/white/2019/icsa-19-099-04.json": {"6.1.11"},
+	"OT/white/2021/icsa-21-068-10.json": {"6.1.11"},
+	"OT/white/2021/icsa-21-259-01.json": {"6.1.11"},
+}
 
 // TestCISA validates every real advisory of CISA's CSAF provider
 // directory (2,383 documents) and checks that exactly the known ones fail,

@@ -4,37 +4,38 @@ import (
 	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
-// cweNames are the weakness names cradle can check offline. CSAF 2.0 names
-// no version of the CWE list, and no copy of the list is available to
-// cradle's build: the table holds the names that the standard itself and
-// the OASIS CSAF 2.0 examples and test documents give (each entry says
-// where), which are the names of the CWE list since version 4.0. A CWE ID
-// outside the table is checked for its form only (the schema's pattern
-// ^CWE-[1-9]\d{0,5}$).
+// Test 6.1.11 (CWE): "It MUST be tested that given CWE exists and is
+// valid." CSAF 2.0 names no version of the CWE list. cradle checks against
+// the list that BSI's reference validator, @secvisogram/csaf-validator-lib
+// 2.0.10, uses for this test: the 968 weaknesses of CWE list 4.17
+// (cweListVersion; cweNames in cwedata.go, generated from that package by
+// csaf/internal/cwegen, whose header gives the source and the licences).
+// Like the reference validator, cradle fails a vulnerability's cwe when
 //
-// To check every ID, generate this table from MITRE's cwec_vX.Y.xml
-// (ID → Name of every Weakness, Category and View), or from the list in
-// BSI's csaf-validator-lib, and keep this comment's note of the version.
-var cweNames = map[string]string{
-	"CWE-20":  "Improper Input Validation",                                                            // OASIS 2.0 examples rhsa-2021_5186, test 6.3.4-12
-	"CWE-22":  "Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')",       // CSAF 2.0 §3.2.3.3, examples 43 and 44
-	"CWE-79":  "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')", // CSAF 2.0 §6.1.11 and examples 43, 44
-	"CWE-119": "Improper Restriction of Operations within the Bounds of a Memory Buffer",              // OASIS 2.0 example rhsa-2022_0011, tests 6.3.4-02, -12
-	"CWE-352": "Cross-Site Request Forgery (CSRF)",                                                    // CSAF 2.0 §3.2.3.3, examples 43 and 44
-	"CWE-416": "Use After Free",                                                                       // OASIS 2.0 tests 6.3.4-11, -12
-	"CWE-611": "Improper Restriction of XML External Entity Reference",                                // OASIS 2.0 example bsi-2022-0001
-	"CWE-863": "Incorrect Authorization",                                                              // OASIS 2.0 example rhsa-2021_5217
-}
-
-// cwe runs 6.1.11 CWE: a weakness the table knows must carry its name.
+//   - its ID is not the ID of a weakness of that list (reported at
+//     /vulnerabilities/N/cwe/id): an ID that is not in the CWE list at all,
+//     the ID of a category or a view (the list holds weaknesses only), and
+//     the ID of a weakness added after version 4.17 all fail; or
+//   - its name is not exactly the list's name for that ID (reported at
+//     /vulnerabilities/N/cwe/name): the comparison is byte for byte, so
+//     case, punctuation and white space count; a name with a trailing space
+//     (as some CISA advisories give CWE-280's) fails.
+//
+// A name from an older version of the list, for a weakness renamed since,
+// fails too, as in the reference validator. To follow a new CWE list,
+// regenerate cwedata.go from a newer release of the package.
 func (c *checker) cwe() {
 	for i := range c.doc.Vulnerabilities {
 		w := c.doc.Vulnerabilities[i].CWE
 		if w == nil {
 			continue
 		}
-		if want, ok := cweNames[w.ID]; ok && w.Name != want {
-			c.fail("6.1.11", "/vulnerabilities/"+itoa(i)+"/cwe/name", "expected the name of %s, %q, found %s", w.ID, want, locate.Quote(w.Name))
+		want, ok := cweNames[w.ID]
+		switch {
+		case !ok:
+			c.fail("6.1.11", "/vulnerabilities/"+itoa(i)+"/cwe/id", "%s is not a weakness of the CWE list (version %s)", locate.Quote(w.ID), cweListVersion)
+		case w.Name != want:
+			c.fail("6.1.11", "/vulnerabilities/"+itoa(i)+"/cwe/name", "expected the name of %s in the CWE list (version %s), %q, found %s", w.ID, cweListVersion, want, locate.Quote(w.Name))
 		}
 	}
 }

@@ -220,6 +220,15 @@ func TestMandatoryTests(t *testing.T) {
 		{"wrong CWE name", func(d *csaf.Document) {
 			d.Vulnerabilities[0].CWE.Name = "Improper Input Validation"
 		}, []string{"6.1.11 /vulnerabilities/0/cwe/name"}, nil},
+		{"CWE name with a trailing space", func(d *csaf.Document) {
+			d.Vulnerabilities[0].CWE.Name += " "
+		}, []string{"6.1.11 /vulnerabilities/0/cwe/name"}, nil},
+		{"CWE category instead of a weakness", func(d *csaf.Document) {
+			d.Vulnerabilities[0].CWE = &csaf.CWE{ID: "CWE-16", Name: "Configuration"}
+		}, []string{"6.1.11 /vulnerabilities/0/cwe/id"}, nil},
+		{"another weakness with its list name", func(d *csaf.Document) {
+			d.Vulnerabilities[0].CWE = &csaf.CWE{ID: "CWE-1336", Name: "Improper Neutralization of Special Elements Used in a Template Engine"}
+		}, nil, nil},
 		{"region as language", func(d *csaf.Document) { d.Document.Lang = "EZ" }, []string{"6.1.12 /document/lang"}, nil},
 		{"unknown region", func(d *csaf.Document) { d.Document.Lang = "en-JJ" }, []string{"6.1.12 /document/lang"}, nil},
 		{"purl without name", func(d *csaf.Document) {
