@@ -1,8 +1,11 @@
 package vex_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cradle-sdl/cradle/vex"
 )
@@ -291,5 +294,77 @@ func TestEncodeBadDocument(t *testing.T) {
 			out, err = vex.EncodeCycloneDX(tc.doc, "1.6")
 			check("EncodeCycloneDX", out, err, tc.cdx)
 		})
+	}
+}
+
+// TestDecodeLimits checks the bounds on what a small CSAF document can make
+// Decode build: nested relationships and product group expansion.
+func TestDecodeLimits(t *testing.T) {
+	t.Run("relationship depth", func(t *testing.T) {
+		// R<n> is A<n> in R<n-1>, R0 the product B.
+		var rels, names []string
+		for i := 1; i <= 20; i++ {
+			names = append(names, fmt.Sprintf(`{"name": "a%d", "product_id": "A%d"}`, i, i))
+			rels = append(rels, fmt.Sprintf(`{"category": "default_component_of", "product_reference": "A%d", "relates_to_product_reference": "R%d", "full_product_name": {"name": "r", "product_id": "R%d"}}`, i, i-1, i))
+		}
+		doc := csafVEX(`{"full_product_names": [`+strings.Join(names, ",")+`, {"name": "B", "product_id": "R0"}], "relationships": [`+strings.Join(rels, ",")+`]}`,
+			`{"cve": "CVE-1", "product_status": {"fixed": ["R20"]}}`)
+		_, err := vex.Decode("deep.json", []byte(doc))
+		e := wantInvalid(t, err)
+		if !strings.Contains(e.Error(), "expected relationships nested at most 16 deep") {
+			t.Errorf("error = %v", e)
+		}
+		// 16 levels are fine.
+		doc = strings.Replace(doc, `"fixed": ["R20"]`, `"fixed": ["R16"]`, 1)
+		doc = strings.Replace(doc, `"relationships": [`+strings.Join(rels, ","), `"relationships": [`+strings.Join(rels[:16], ","), 1)
+		d, err := vex.Decode("deep.json", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subs := len(d.Statements[0].Products[0].Subcomponents); subs != 16 {
+			t.Errorf("%d subcomponents, want 16", subs)
+		}
+	})
+	t.Run("product references", func(t *testing.T) {
+		const members = 1 << 14
+		var names, ids []string
+		for i := range members {
+			names = append(names, fmt.Sprintf(`{"name": "p", "product_id": "P%d"}`, i))
+			ids = append(ids, fmt.Sprintf(`"P%d"`, i))
+		}
+		var rems []string
+		for range (1<<20)/members + 1 {
+			rems = append(rems, `{"category": "vendor_fix", "details": "d", "group_ids": ["G"]}`)
+		}
+		doc := csafVEX(`{"full_product_names": [`+strings.Join(names, ",")+`], "product_groups": [{"group_id": "G", "product_ids": [`+strings.Join(ids, ",")+`]}]}`,
+			`{"cve": "CVE-1", "product_status": {"fixed": ["P0"]}, "remediations": [`+strings.Join(rems, ",")+`]}`)
+		_, err := vex.Decode("groups.json", []byte(doc))
+		e := wantInvalid(t, err)
+		if !strings.Contains(e.Error(), "product references after expanding product groups") {
+			t.Errorf("error = %v", e)
+		}
+	})
+}
+
+// TestCSAFNestedRelationship resolves a relationship whose component is
+// itself a relationship: (lib in app) installed_on platform is the
+// platform with app and lib inside.
+func TestCSAFNestedRelationship(t *testing.T) {
+	doc := csafVEX(`{"full_product_names": [
+		{"name": "lib", "product_id": "LIB", "product_identification_helper": {"purl": "pkg:npm/lib@1"}},
+		{"name": "app", "product_id": "APP", "product_identification_helper": {"purl": "pkg:npm/app@2"}},
+		{"name": "platform", "product_id": "OS", "product_identification_helper": {"cpe": "cpe:/o:example:os:9"}}],
+	 "relationships": [
+		{"category": "default_component_of", "product_reference": "LIB", "relates_to_product_reference": "APP", "full_product_name": {"name": "lib in app", "product_id": "APP:LIB"}},
+		{"category": "installed_on", "product_reference": "APP:LIB", "relates_to_product_reference": "OS", "full_product_name": {"name": "app on os", "product_id": "OS:APP:LIB"}}]}`,
+		`{"cve": "CVE-1", "product_status": {"under_investigation": ["OS:APP:LIB"]}}`)
+	d, err := vex.Decode("nested.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []vex.Product{{Component: vex.Component{CPE: "cpe:/o:example:os:9", Name: "platform"},
+		Subcomponents: []vex.Component{{PURL: "pkg:npm/app@2", Name: "app"}, {PURL: "pkg:npm/lib@1", Name: "lib"}}}}
+	if diff := cmp.Diff(want, d.Statements[0].Products); diff != "" {
+		t.Errorf("products (-want +got):\n%s", diff)
 	}
 }

@@ -3,6 +3,7 @@ package vex
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +119,7 @@ var csafStatuses = []csafStatus{
 // expanding product groups.
 const (
 	maxRelationDepth = 16
-	maxProductRefs   = 1 << 22
+	maxProductRefs   = 1 << 20
 )
 
 var csafRelationships = []string{"default_component_of", "external_component_of", "installed_on", "installed_with", "optional_component_of"}
@@ -135,6 +136,14 @@ type csafDef struct {
 	state    int
 	resolved Product
 	ok       bool
+	height   int // how many relationships deep it is built
+}
+
+func (d *csafDef) heightOrZero() int {
+	if d == nil {
+		return 0
+	}
+	return d.height
 }
 
 func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error) {
@@ -180,7 +189,6 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 		defs[id] = def
 	}
 	groups := map[string][]string{}
-	groupAt := map[string]string{}
 	if pt := c.ProductTree; pt != nil {
 		var walk func(bs []csafBranch, at string, ctx branchPath)
 		walk = func(bs []csafBranch, at string, ctx branchPath) {
@@ -212,7 +220,6 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 				continue
 			}
 			groups[g.GroupID] = g.ProductIDs
-			groupAt[g.GroupID] = at
 		}
 	}
 
@@ -239,9 +246,7 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 			def.state, def.resolved, def.ok = 2, Product{Component: def.c}, true
 			return def.resolved, true
 		}
-		if depth >= maxRelationDepth {
-			// Each level copies the subcomponents below it: a long
-			// chain would cost memory quadratic in its length.
+		if depth > maxRelationDepth {
 			r.at(def.ptr, "expected relationships nested at most %d deep, found deeper", maxRelationDepth)
 			return Product{}, false
 		}
@@ -252,9 +257,18 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 		if def.state == 2 { // a cycle was reported on the way
 			return Product{}, false
 		}
+		def.height = 1 + max(defs[def.relTo].heightOrZero(), defs[def.ref].heightOrZero())
+		if ok1 && ok2 && def.height > maxRelationDepth {
+			// Each level copies the subcomponents below it: a long
+			// chain would cost memory quadratic in its length.
+			r.at(def.ptr, "expected relationships nested at most %d deep, found %d", maxRelationDepth, def.height)
+			ok1 = false
+		}
 		p := Product{Component: parent.Component}
-		p.Subcomponents = append(slices.Clone(parent.Subcomponents), child.Component)
-		p.Subcomponents = append(p.Subcomponents, child.Subcomponents...)
+		if ok1 && ok2 {
+			p.Subcomponents = append(slices.Clone(parent.Subcomponents), child.Component)
+			p.Subcomponents = append(p.Subcomponents, child.Subcomponents...)
+		}
 		def.state, def.resolved, def.ok = 2, p, ok1 && ok2
 		return p, def.ok
 	}
@@ -268,6 +282,16 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 		}
 	}
 
+	if pt := c.ProductTree; pt != nil {
+		for i, g := range pt.ProductGroups {
+			for m, id := range g.ProductIDs {
+				if defs[id] == nil {
+					r.at(ptr("product_tree", "product_groups", i, "product_ids", m), "expected a product ID defined in the product tree, found %s, which is not (CSAF 6.1.1)", locate.Quote(id))
+				}
+			}
+		}
+	}
+
 	// expand lists the product IDs a flag, threat or remediation names.
 	// Product groups multiply references; budget bounds what a small
 	// document can make cradle expand.
@@ -275,7 +299,11 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 	expand := func(refs csafRefs, at string) []string {
 		var ids []string
 		for k, id := range refs.ProductIDs {
-			if _, ok := resolve(id, at+ptr("product_ids", k), 0); ok {
+			where := ""
+			if defs[id] == nil {
+				where = at + ptr("product_ids", k)
+			}
+			if _, ok := resolve(id, where, 0); ok {
 				ids = append(ids, id)
 			}
 		}
@@ -291,9 +319,12 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 				}
 				return nil
 			}
-			for m, id := range members {
-				if _, ok := resolve(id, groupAt[g]+ptr("product_ids", m), 0); ok {
-					ids = append(ids, id)
+			for _, id := range members {
+				// Members were checked where the group is defined.
+				if defs[id] != nil {
+					if _, ok := resolve(id, "", 0); ok {
+						ids = append(ids, id)
+					}
 				}
 			}
 		}
@@ -313,15 +344,14 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 				break
 			}
 		}
+		var names []string
 		for _, id := range v.IDs {
-			switch {
-			case id.Text == "":
-			case vuln.ID == "":
+			if vuln.ID == "" {
 				vuln.ID = id.Text
-			case id.Text != vuln.ID && !slices.Contains(vuln.Aliases, id.Text):
-				vuln.Aliases = append(vuln.Aliases, id.Text)
 			}
+			names = append(names, id.Text)
 		}
+		vuln.Aliases = uniqueAliases(vuln.ID, names)
 		if vuln.ID == "" {
 			r.at(at, "expected cve or ids to name the vulnerability, found neither (CSAF 6.1.27.8)")
 		}
@@ -351,14 +381,21 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 		// is not copied for each.
 		var texts []string
 		textIndex := map[string]int{}
-		attach := func(m map[string][]int, id, text string) {
+		type attached struct {
+			impact bool
+			id     string
+			text   int
+		}
+		done := map[attached]bool{}
+		attach := func(m map[string][]int, impact bool, id, text string) {
 			ti, ok := textIndex[text]
 			if !ok {
 				ti = len(texts)
 				textIndex[text] = ti
 				texts = append(texts, text)
 			}
-			if !slices.Contains(m[id], ti) {
+			if a := (attached{impact, id, ti}); !done[a] {
+				done[a] = true
 				m[id] = append(m[id], ti)
 			}
 		}
@@ -375,7 +412,7 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 				continue
 			}
 			for _, id := range expand(t.csafRefs, at+ptr("threats", k)) {
-				attach(impact, id, t.Details)
+				attach(impact, true, id, t.Details)
 			}
 		}
 		action := map[string][]int{}
@@ -385,12 +422,12 @@ func decodeCSAF(name string, data []byte, root map[string]any) (*Document, error
 				r.at(rat, "expected product_ids or group_ids saying what the remediation applies to, found neither (CSAF 6.1.29)")
 			}
 			for _, id := range expand(rem.csafRefs, rat) {
-				attach(action, id, rem.Details)
+				attach(action, false, id, rem.Details)
 			}
 		}
 
 		// Product status: one group per product (CSAF 6.1.6).
-		for key := range v.ProductStatus {
+		for _, key := range slices.Sorted(maps.Keys(v.ProductStatus)) {
 			if !slices.ContainsFunc(csafStatuses, func(s csafStatus) bool { return s.key == key }) {
 				r.at(at+ptr("product_status", key), "expected a product status (known_affected, known_not_affected, fixed, under_investigation, ...), found %s", locate.Quote(key))
 			}

@@ -236,11 +236,11 @@ func decodeCycloneDX(name string, data []byte) (*Document, error) {
 		if base.Timestamp.IsZero() {
 			base.Timestamp = parseTime(r, at+"/analysis/firstIssued", a.FirstIssued)
 		}
-		for _, ref := range v.References {
-			if ref.ID != "" && ref.ID != v.ID && !slices.Contains(base.Vulnerability.Aliases, ref.ID) {
-				base.Vulnerability.Aliases = append(base.Vulnerability.Aliases, ref.ID)
-			}
+		refIDs := make([]string, len(v.References))
+		for k, ref := range v.References {
+			refIDs[k] = ref.ID
 		}
+		base.Vulnerability.Aliases = uniqueAliases(v.ID, refIDs)
 		base.ActionStatement = v.Recommendation
 		if v.Workaround != "" {
 			base.ActionStatement = strings.TrimSpace(v.Recommendation + "\n\nWorkaround: " + v.Workaround)
@@ -384,15 +384,16 @@ func resolveRef(r *report, at, ref string, refs map[string]*cdxEntry, meta *cdxE
 	}
 	if self != "" && strings.HasPrefix(ref, self) {
 		ref = strings.TrimPrefix(ref, self)
-	} else if hasPrefixFold(ref, "urn:cdx:") {
-		if !cdx.IsBOMLink(ref) {
-			r.at(at, "expected a BOM-Link (urn:cdx:serial/version#bom-ref), found %s", locate.Quote(ref))
-			return p, -1, false
-		}
-		return Product{Component: Component{BOMLink: ref}}, -1, true
 	}
 	e := refs[ref]
-	if e == nil {
+	switch {
+	case e != nil:
+	case cdx.IsBOMLink(ref):
+		return Product{Component: Component{BOMLink: ref}}, -1, true
+	case hasPrefixFold(ref, "urn:cdx:"):
+		r.at(at, "expected a BOM-Link (urn:cdx:serial/version#bom-ref), found %s", locate.Quote(ref))
+		return p, -1, false
+	default:
 		r.at(at, "expected the bom-ref of a component or service in this BOM, found %s, which names none", locate.Quote(ref))
 		return p, -1, false
 	}
@@ -585,7 +586,7 @@ func toCDX(r *report, at string, s Statement, cb *componentBuilder) (cdx.Vulnera
 	if strings.TrimSpace(v.ID) == "" {
 		r.at(at+"/vulnerability", "expected a vulnerability ID, found none")
 	}
-	if as := aliases(s.Vulnerability); len(as) > 0 {
+	if as := uniqueAliases(s.Vulnerability.ID, s.Vulnerability.Aliases); len(as) > 0 {
 		refs := make([]cdx.VulnerabilityReference, len(as))
 		for i, a := range as {
 			refs[i] = cdx.VulnerabilityReference{ID: a, Source: &cdx.Source{}}
@@ -670,6 +671,10 @@ func toCDX(r *report, at string, s Statement, cb *componentBuilder) (cdx.Vulnera
 			continue
 		}
 		if linkOnly(p.Component) {
+			if !cdx.IsBOMLink(p.BOMLink) {
+				r.at(pat, "expected a BOM-Link (urn:cdx:serial/version#bom-ref), found %s", locate.Quote(p.BOMLink))
+				continue
+			}
 			if len(p.Subcomponents) > 0 {
 				r.at(pat, "expected a product in this BOM for subcomponents, found a BOM-Link to another BOM")
 				continue

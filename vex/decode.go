@@ -25,9 +25,10 @@ import (
 func Decode(name string, data []byte) (doc *Document, err error) {
 	defer func() {
 		// Decode runs on uploads; a bug must cost one request, not the
-		// server. Reported as internal so that fuzzing still finds it.
+		// server. A plain error is internal (its text is logged, never
+		// shown), and fuzzing still finds it.
 		if r := recover(); r != nil {
-			doc, err = nil, cradle.Errorf(cradle.EInternal, "decode vex %s: panic: %v\n%s", name, r, debug.Stack())
+			doc, err = nil, fmt.Errorf("decode vex %s: panic: %v\n%s", name, r, debug.Stack())
 		}
 	}()
 	tree, p := parseJSON(name, data)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/internal/locate"
 	packageurl "github.com/package-url/packageurl-go"
@@ -119,30 +120,30 @@ func decodeOpenVEX(name string, data []byte, tree any) (*Document, error) {
 	d := &Document{Format: FormatOpenVEX, ID: ov.ID, Author: ov.Author}
 	d.Timestamp = parseTime(r, "/timestamp", ov.Timestamp)
 	d.Version = smallInt(r, "/version", ov.Version)
-	for i, os := range ov.Statements {
+	for i, in := range ov.Statements {
 		at := ptr("statements", i)
 		st := Statement{
 			Vulnerability: Vulnerability{
-				ID:          os.Vulnerability.Name,
-				Aliases:     os.Vulnerability.Aliases,
-				Description: os.Vulnerability.Description,
+				ID:          in.Vulnerability.Name,
+				Aliases:     uniqueAliases(in.Vulnerability.Name, in.Vulnerability.Aliases),
+				Description: in.Vulnerability.Description,
 			},
-			Status:          Status(os.Status),
-			Justification:   Justification(os.Justification),
-			ImpactStatement: os.ImpactStatement,
-			ActionStatement: os.ActionStatement,
-			Detail:          os.StatusNotes,
-			Timestamp:       parseTime(r, at+"/timestamp", os.Timestamp),
+			Status:          Status(in.Status),
+			Justification:   Justification(in.Justification),
+			ImpactStatement: in.ImpactStatement,
+			ActionStatement: in.ActionStatement,
+			Detail:          in.StatusNotes,
+			Timestamp:       parseTime(r, at+"/timestamp", in.Timestamp),
 		}
 		if strings.TrimSpace(st.Vulnerability.ID) == "" {
 			r.at(at+"/vulnerability/name", "expected the name of the vulnerability, found an empty string")
 		}
-		if len(os.Products) == 0 {
+		if len(in.Products) == 0 {
 			// The schema leaves products out so that an encapsulating
 			// document can supply them; a document on its own has none.
 			r.at(at, "expected products: a statement must identify the products it is about (OpenVEX \"Product Data Structure\"), found none")
 		}
-		for j, op := range os.Products {
+		for j, op := range in.Products {
 			pat := at + ptr("products", j)
 			p := Product{Component: fromOpenVEX(r, pat, op)}
 			for k, sub := range op.Subcomponents {
@@ -189,7 +190,7 @@ func fromOpenVEX(r *report, at string, oc ovComponent) Component {
 		c.PURL, purlAt = id, at+"/@id"
 	case hasPrefixFold(id, "cpe:") && c.CPE == "":
 		c.CPE = id
-	case hasPrefixFold(id, "urn:cdx:"):
+	case cdx.IsBOMLink(id):
 		c.BOMLink = id
 	case id != c.PURL && id != c.CPE:
 		c.ID = id
@@ -262,17 +263,17 @@ func EncodeOpenVEX(d *Document) ([]byte, error) {
 	}
 	seen := map[string]bool{}
 	for i, s := range d.Statements {
-		os, ok := toOpenVEX(r, ptr("statements", i), s)
+		st, ok := toOpenVEX(r, ptr("statements", i), s)
 		if !ok {
 			continue
 		}
 		// The schema wants unique statements; a repeat says nothing new.
-		b, _ := json.Marshal(os)
+		b, _ := json.Marshal(st)
 		if seen[string(b)] {
 			continue
 		}
 		seen[string(b)] = true
-		ov.Statements = append(ov.Statements, os)
+		ov.Statements = append(ov.Statements, st)
 	}
 	if err := r.err(); err != nil {
 		return nil, err
@@ -323,11 +324,11 @@ func absoluteIRI(s string) bool {
 
 func toOpenVEX(r *report, at string, s Statement) (ovStatement, bool) {
 	n := len(r.problems)
-	os := ovStatement{
+	out := ovStatement{
 		Vulnerability: ovVuln{
 			Name:        s.Vulnerability.ID,
 			Description: s.Vulnerability.Description,
-			Aliases:     aliases(s.Vulnerability),
+			Aliases:     uniqueAliases(s.Vulnerability.ID, s.Vulnerability.Aliases),
 		},
 		Status:          string(s.Status),
 		Justification:   string(s.Justification),
@@ -336,7 +337,7 @@ func toOpenVEX(r *report, at string, s Statement) (ovStatement, bool) {
 		StatusNotes:     s.Detail,
 	}
 	if !s.Timestamp.IsZero() {
-		os.Timestamp = formatTime(s.Timestamp)
+		out.Timestamp = formatTime(s.Timestamp)
 	}
 	if strings.TrimSpace(s.Vulnerability.ID) == "" {
 		r.at(at+"/vulnerability", "expected a vulnerability ID, found none")
@@ -349,25 +350,25 @@ func toOpenVEX(r *report, at string, s Statement) (ovStatement, bool) {
 	}
 	switch s.Status {
 	case StatusNotAffected:
-		if os.Justification == "" && os.ImpactStatement == "" {
+		if out.Justification == "" && out.ImpactStatement == "" {
 			if s.CycloneDXJustification != "" {
 				// The CycloneDX label has no OpenVEX equivalent; said in
 				// words it is still the reason.
-				os.ImpactStatement = "CycloneDX justification: " + s.CycloneDXJustification
+				out.ImpactStatement = "CycloneDX justification: " + s.CycloneDXJustification
 			} else {
 				r.at(at, "expected a justification or an impact statement for not_affected (OpenVEX requires one), found neither")
 			}
 		}
 	case StatusAffected:
-		if os.ActionStatement == "" {
+		if out.ActionStatement == "" {
 			// A CycloneDX analysis has no action statement; its detail,
 			// else its responses, are what it says to do.
-			os.ActionStatement = s.Detail
+			out.ActionStatement = s.Detail
 		}
-		if os.ActionStatement == "" && len(s.Response) > 0 {
-			os.ActionStatement = "CycloneDX response: " + strings.Join(s.Response, ", ")
+		if out.ActionStatement == "" && len(s.Response) > 0 {
+			out.ActionStatement = "CycloneDX response: " + strings.Join(s.Response, ", ")
 		}
-		if os.ActionStatement == "" {
+		if out.ActionStatement == "" {
 			r.at(at, "expected an action statement for affected (OpenVEX requires one), found none")
 		}
 	}
@@ -391,21 +392,10 @@ func toOpenVEX(r *report, at string, s Statement) (ovStatement, bool) {
 		b, _ := json.Marshal(oc)
 		if !seen[string(b)] {
 			seen[string(b)] = true
-			os.Products = append(os.Products, oc)
+			out.Products = append(out.Products, oc)
 		}
 	}
-	return os, len(r.problems) == n
-}
-
-// aliases lists a vulnerability's other names once each, without its ID.
-func aliases(v Vulnerability) []string {
-	var out []string
-	for _, a := range v.Aliases {
-		if a != "" && a != v.ID && !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	return out
+	return out, len(r.problems) == n
 }
 
 // toOpenVEXComponent names c by an IRI: its purl (with the version and a
@@ -445,8 +435,7 @@ func toOpenVEXComponent(r *report, at string, c Component) ovComponent {
 		}
 		oc.ID = cmp.Or(c.ID, c.BOMLink)
 	case c.CPE == "" && c.Name != "":
-		p, _ := packageurl.FromString(genericPURL(c))
-		oc.ID = purlWith(p, "", c.VersionRange, "")
+		oc.ID = purlWith(genericPackageURL(c), "", c.VersionRange, "")
 	case c.CPE == "":
 		r.at(at, "expected a purl, CPE, IRI or name to identify the component, found none")
 		return oc

@@ -200,10 +200,30 @@ func genericPURL(c Component) string {
 	if c.Name == "" {
 		return ""
 	}
-	return packageurl.NewPackageURL(packageurl.TypeGeneric, strings.Trim(c.Vendor, "/"), c.Name, c.Version, nil, "").ToString()
+	p := genericPackageURL(c)
+	return p.ToString()
+}
+
+func genericPackageURL(c Component) packageurl.PackageURL {
+	return *packageurl.NewPackageURL(packageurl.TypeGeneric, strings.Trim(c.Vendor, "/"), c.Name, c.Version, nil, "")
 }
 
 // empty reports whether c identifies nothing.
 func (c Component) empty() bool {
 	return c.PURL == "" && c.CPE == "" && c.ID == "" && c.BOMLink == "" && c.Name == ""
+}
+
+// uniqueAliases lists names once each, in order, without id and empty
+// strings: OpenVEX allows a vulnerability's name among its aliases, and
+// the other formats repeat IDs freely.
+func uniqueAliases(id string, names []string) []string {
+	var out []string
+	seen := map[string]bool{id: true, "": true}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
