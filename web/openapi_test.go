@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,9 +24,13 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/csaf"
+	"github.com/cradle-sdl/cradle/cvss"
 	"github.com/cradle-sdl/cradle/monitor"
+	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/store/storetest"
+	"github.com/cradle-sdl/cradle/vex"
 )
 
 // The tests in this file keep openapi.json true: it must be a well-formed
@@ -126,7 +131,33 @@ func oaOperations(doc map[string]any) map[string]map[string]any {
 // oaIsAPIRoute reports whether a routing-table pattern belongs in the
 // OpenAPI document.
 func oaIsAPIRoute(pattern string) bool {
-	return strings.Contains(pattern, "/api/v1/") || pattern == "GET /healthz"
+	return strings.Contains(pattern, " /api/v1/") || strings.Contains(pattern, " /.well-known/") || pattern == "GET /healthz"
+}
+
+// oaRoutePattern is the routing-table pattern an operation ("METHOD
+// /path") documents. An operation marked x-cradle-prefix documents a
+// net/http prefix pattern ("GET /.well-known/csaf/"): its path ends in
+// one parameter that stands for the rest of the path, slashes included.
+// wildcard gives that parameter as a net/http wildcard ("{path...}"),
+// for matching requests. ok is false when the mark is malformed.
+func oaRoutePattern(key string, op map[string]any) (pattern, wildcard string, ok bool) {
+	mark, marked := op["x-cradle-prefix"]
+	if !marked {
+		return key, key, true
+	}
+	i := strings.LastIndexByte(key, '/')
+	last := key[i+1:]
+	if mark != true || !strings.HasPrefix(last, "{") || !strings.HasSuffix(last, "}") || strings.Count(last, "{") != 1 {
+		return key, key, false
+	}
+	return key[:i+1], key[:i+1] + strings.TrimSuffix(last, "}") + "...}", true
+}
+
+// oaPublic reports whether an operation admits anonymous callers (an
+// empty security requirement).
+func oaPublic(op map[string]any) bool {
+	sec, _ := op["security"].([]any)
+	return slices.ContainsFunc(sec, func(r any) bool { m, _ := r.(map[string]any); return m != nil && len(m) == 0 })
 }
 
 func TestOpenAPIDocument(t *testing.T) {
@@ -259,13 +290,23 @@ func TestOpenAPIDocument(t *testing.T) {
 
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	ops := oaOperations(doc)
+	ops := map[string]map[string]any{} // by routing-table pattern
 	var inDoc, inTable []string
-	for key := range ops {
-		inDoc = append(inDoc, key)
+	for key, op := range oaOperations(doc) {
+		// A path ending in "/" would be one literal path to OpenAPI but
+		// a prefix to net/http: prefixes are marked x-cradle-prefix.
+		if strings.HasSuffix(key, "/") {
+			t.Errorf("%s: a path ending in / is a prefix in the routing table; document it as .../{rest} with x-cradle-prefix", key)
+		}
+		pattern, _, ok := oaRoutePattern(key, op)
+		if !ok {
+			t.Errorf("%s: x-cradle-prefix must be true and the path must end in one parameter, found %v", key, op["x-cradle-prefix"])
+		}
+		inDoc = append(inDoc, pattern)
+		ops[pattern] = op
 	}
 	table := map[string]route{}
-	for _, rt := range (&Server{}).apiRoutes() {
+	for _, rt := range (&Server{}).routes() {
 		if oaIsAPIRoute(rt.Pattern) {
 			inTable = append(inTable, rt.Pattern)
 			table[rt.Pattern] = rt
@@ -285,9 +326,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 		}
 		// Public routes say that credentials are optional; the others
 		// inherit the document's bearer-or-cookie requirement.
-		sec, hasSec := op["security"].([]any)
-		public := hasSec && slices.ContainsFunc(sec, func(r any) bool { return len(r.(map[string]any)) == 0 })
-		if public != (rt.Perm == "") {
+		if public := oaPublic(op); public != (rt.Perm == "") {
 			t.Errorf("%s: security %v does not match permission %q", key, op["security"], rt.Perm)
 		}
 		resps := op["responses"].(map[string]any)
@@ -440,6 +479,38 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Notice":   reflect.TypeFor[cradle.Notice](),
 		"Webhook":  reflect.TypeFor[store.Webhook](),
 		"Delivery": reflect.TypeFor[store.Delivery](),
+
+		"Case":              reflect.TypeFor[cradle.Case](),
+		"CaseRelease":       reflect.TypeFor[cradle.CaseRelease](),
+		"CaseView":          reflect.TypeFor[CaseView](),
+		"Deadline":          reflect.TypeFor[cradle.Deadline](),
+		"Art14Submission":   reflect.TypeFor[cradle.Art14Submission](),
+		"DraftField":        reflect.TypeFor[cradle.DraftField](),
+		"Art14Draft":        reflect.TypeFor[Art14Draft](),
+		"CaseReview":        reflect.TypeFor[cradle.CaseReview](),
+		"ReviewList":        reflect.TypeFor[ReviewList](),
+		"ComponentDecision": reflect.TypeFor[store.ComponentDecision](),
+		"DecisionResult":    reflect.TypeFor[DecisionResult](),
+		"RemediationPolicy": reflect.TypeFor[cradle.RemediationPolicy](),
+		"CVSSResult":        reflect.TypeFor[CVSSResult](),
+		"CVSSItem":          reflect.TypeFor[cvssItem](),
+		"CVSSScore":         reflect.TypeFor[cvss.Score](),
+		"IntakeReceipt":     reflect.TypeFor[IntakeReceipt](),
+		"IntakeStatusView":  reflect.TypeFor[IntakeStatus](),
+		"IntakeReport":      reflect.TypeFor[cradle.IntakeReport](),
+		"IntakeAttachment":  reflect.TypeFor[cradle.IntakeAttachment](),
+		"SecurityUpdate":    reflect.TypeFor[cradle.SecurityUpdate](),
+		"TimeToFix":         reflect.TypeFor[store.TimeToFix](),
+		"Subscriber":        reflect.TypeFor[cradle.Subscriber](),
+		"MailLog":           reflect.TypeFor[store.MailLog](),
+		"Advisory":          reflect.TypeFor[cradle.Advisory](),
+		"AdvisoryRevision":  reflect.TypeFor[cradle.AdvisoryRevision](),
+		"AdvisoryView":      reflect.TypeFor[AdvisoryView](),
+		"ValidationReport":  reflect.TypeFor[ValidationReport](),
+		"CSAFFinding":       reflect.TypeFor[csaf.Finding](),
+		"PSIRTSettings":     reflect.TypeFor[cradle.PSIRTSettings](),
+		"SigningKeyView":    reflect.TypeFor[SigningKeyView](),
+		"VEXImport":         reflect.TypeFor[psirt.VEXImport](),
 	}
 	for name, typ := range responses {
 		check(name, schema(name), typ, true)
@@ -452,11 +523,29 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"UserInput":    reflect.TypeFor[userInput](),
 		"TokenInput":   reflect.TypeFor[tokenInput](),
 		"WebhookInput": reflect.TypeFor[webhookInput](),
+
+		"NewCase":                reflect.TypeFor[psirt.NewCase](),
+		"CasePatch":              reflect.TypeFor[psirt.CasePatch](),
+		"CaseReleaseInput":       reflect.TypeFor[cradle.CaseRelease](),
+		"DecisionInput":          reflect.TypeFor[decisionInput](),
+		"SubmissionInput":        reflect.TypeFor[submissionInput](),
+		"RemediationPolicyInput": reflect.TypeFor[cradle.RemediationPolicy](),
+		"IntakeRequest":          reflect.TypeFor[IntakeRequest](),
+		"IntakeAttachmentInput":  reflect.TypeFor[IntakeAttachment](),
+		"SecurityUpdateInput":    reflect.TypeFor[updateInput](),
+		"AdvisoryInput":          reflect.TypeFor[advisoryInput](),
+		"PSIRTSettingsInput":     reflect.TypeFor[cradle.PSIRTSettings](),
 	} {
 		check(name, schema(name), typ, false)
 	}
-	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList", "NoticeList", "DeliveryList"} {
+	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList", "NoticeList", "DeliveryList",
+		"CaseList", "IntakeList"} {
 		check(l, schema(l), reflect.TypeFor[List[int]](), true)
+	}
+	// The lists that are not paginated: {"items": [...]} (handlers write
+	// them as maps).
+	for _, l := range []string{"CaseItems", "AdvisoryItems", "SecurityUpdateItems", "TimeToFixItems", "SubscriberItems", "MailLogItems"} {
+		check(l, schema(l), reflect.TypeFor[ReviewList](), true)
 	}
 
 	enum := func(ptr string) []string {
@@ -483,13 +572,31 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"/components/schemas/Role/enum":             strs(oaAnys(cradle.Roles)...),
 		"/components/parameters/Format/schema/enum": cradle.ExportFormats,
 		"/components/schemas/Error/properties/error/properties/code/enum": {
-			cradle.ENotFound, cradle.EInvalid, cradle.EConflict, cradle.EUnauthorized, cradle.EForbidden, cradle.ETooLarge, cradle.EInternal},
+			cradle.ENotFound, cradle.EInvalid, cradle.EConflict, cradle.EUnauthorized, cradle.EForbidden, cradle.ETooLarge, cradle.ETooMany, cradle.EInternal},
 		"/components/schemas/ProductInput/properties/cra_class/enum": append(strs(oaAnys(cradle.CRAClasses)...), ""),
 		"/components/schemas/ReleaseInput/properties/lifecycle/enum": append(strs(oaAnys(cradle.Lifecycles)...), ""),
 		"/components/schemas/Rating/enum":                            cradle.Ratings,
 		"/components/parameters/Severity/schema/enum":                minRatings,
 		"/components/schemas/Range/properties/type/enum":             {cradle.RangeSemver, cradle.RangeEcosystem, cradle.RangeGit},
-		"/components/schemas/NoticeKind/enum":                        {cradle.NoticeNewFindings, cradle.NoticeKEV, cradle.NoticeSeverity},
+		"/components/schemas/NoticeKind/enum":                        cradle.NoticeKinds,
+		"/components/schemas/VEXStatus/enum":                         cradle.VEXStatuses,
+		"/components/schemas/Justification/enum":                     cradle.Justifications,
+		"/components/schemas/Art14Stage/enum":                        cradle.Art14Stages,
+		"/components/schemas/MemberState/enum":                       cradle.EUMemberStates,
+		"/components/schemas/TLP/enum":                               cradle.TLPLabels,
+		"/components/schemas/IntakeStatus/enum":                      {cradle.IntakeReceived, cradle.IntakeAccepted, cradle.IntakeRejected, cradle.IntakeDuplicate},
+		"/components/schemas/Case/properties/type/enum":              {cradle.CaseVulnerability, cradle.CaseIncident},
+		"/components/schemas/Case/properties/source/enum":            {cradle.SourceIntake, cradle.SourceInternal, cradle.SourceMonitoring, cradle.SourceVEX},
+		"/components/schemas/Case/properties/validity/enum":          {cradle.ValidityPending, cradle.ValidityValid, cradle.ValidityInvalid, cradle.ValidityDuplicate},
+		"/components/schemas/Case/properties/decision/enum":          {cradle.DecisionFix, cradle.DecisionMitigate, cradle.DecisionDefer, cradle.DecisionAccept},
+		"/components/schemas/Case/properties/state/enum":             {cradle.CaseOpen, cradle.CaseClosed},
+		"/components/schemas/Deadline/properties/state/enum": {cradle.DeadlineWaiting, cradle.DeadlineOpen, cradle.DeadlineDueSoon,
+			cradle.DeadlineOverdue, cradle.DeadlineSubmitted, cradle.DeadlineSubmittedLate},
+		"/components/schemas/Advisory/properties/status/enum":   {cradle.AdvisoryDraft, cradle.AdvisoryInterim, cradle.AdvisoryFinal},
+		"/components/schemas/CVSSScore/properties/version/enum": strs(cvss.V20, cvss.V30, cvss.V31, cvss.V40),
+		"/components/schemas/CVSSScore/properties/rating/enum":  {cvss.RatingNone, cvss.RatingLow, cvss.RatingMedium, cvss.RatingHigh, cvss.RatingCritical},
+		"/components/schemas/VEXImport/properties/format/enum":  {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
+		"/components/parameters/VEXFormat/schema/enum":          {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
 	} {
 		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
 			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
@@ -498,11 +605,16 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	// Each error code's shared response is the status statusOf gives it.
 	for code, resp := range map[string]string{
 		cradle.EInvalid: "BadRequest", cradle.EUnauthorized: "Unauthorized", cradle.EForbidden: "Forbidden",
-		cradle.ENotFound: "NotFound", cradle.EConflict: "Conflict", cradle.ETooLarge: "TooLarge", cradle.EInternal: "Internal",
+		cradle.ENotFound: "NotFound", cradle.EConflict: "Conflict", cradle.ETooLarge: "TooLarge", cradle.ETooMany: "TooManyRequests", cradle.EInternal: "Internal",
 	} {
 		want := oaPointer("components", "responses", resp)
 		found := false
-		for _, op := range oaOperations(doc) {
+		for key, op := range oaOperations(doc) {
+			// The files under /.well-known are not the JSON API: a
+			// missing one is a plain-text 404.
+			if strings.Contains(key, " /.well-known/") && code == cradle.ENotFound {
+				continue
+			}
 			if r, ok := op["responses"].(map[string]any)[strconv.Itoa(statusOf(code))].(map[string]any); ok {
 				if ref, _ := r["$ref"].(string); ref == "#"+want {
 					found = true
@@ -571,14 +683,17 @@ type oaChecker struct {
 	t      *testing.T
 	doc    map[string]any
 	schema *openAPICompiler
-	mux    *http.ServeMux // the document's operations, to match requests
+	mux    *http.ServeMux    // the document's operations, to match requests
+	keys   map[string]string // mux pattern → operation ("METHOD /path")
 	seen   map[string]map[int]bool
 }
 
 func newOAChecker(t *testing.T) *oaChecker {
-	ch := &oaChecker{t: t, doc: loadOpenAPI(t), schema: newOpenAPICompiler(t), mux: http.NewServeMux(), seen: map[string]map[int]bool{}}
-	for key := range oaOperations(ch.doc) {
-		ch.mux.Handle(key, http.NotFoundHandler())
+	ch := &oaChecker{t: t, doc: loadOpenAPI(t), schema: newOpenAPICompiler(t), mux: http.NewServeMux(), keys: map[string]string{}, seen: map[string]map[int]bool{}}
+	for key, op := range oaOperations(ch.doc) {
+		_, pattern, _ := oaRoutePattern(key, op)
+		ch.mux.Handle(pattern, http.NotFoundHandler())
+		ch.keys[pattern] = key
 	}
 	return ch
 }
@@ -591,7 +706,8 @@ func oaIsJSON(mt string) bool {
 func (ch *oaChecker) check(req *http.Request, reqBody []byte, resp *http.Response, body []byte) {
 	t := ch.t
 	t.Helper()
-	_, key := ch.mux.Handler(req)
+	_, pattern := ch.mux.Handler(req)
+	key := ch.keys[pattern]
 	if key == "" {
 		t.Errorf("%s %s: no operation in openapi.json matches", req.Method, req.URL.Path)
 		return
@@ -1287,22 +1403,431 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	c.call(dev, "GET", "/api/v1/audit/verify", nil, 403)
 
+	// Vulnerability handling, from a case to the published advisory: the
+	// KEV-listed x/net vulnerability (CVE-2024-45338) that Widget 3.0.0
+	// ships. Widget is made available in three Member States.
+	widget["member_states"] = []string{"de", "EL", "FR", "DE"}
+	widget["model_numbers"] = []string{"WG-100", " "}
+	b, _ = c.call(admin, "PUT", "/api/v1/products/Widget", widget, 200)
+	if p := oaDecode[cradle.Product](t, b); !slices.Equal(p.MemberStates, []string{"DE", "FR", "GR"}) || !slices.Equal(p.ModelNumbers, []string{"WG-100"}) {
+		t.Errorf("product with Member States and model numbers: %s", b)
+	}
+	c.call(admin, "PUT", "/api/v1/products/Gadget", map[string]any{"name": "Gadget", "member_states": []string{"XX"}}, 400)
+	c.call(auditor, "GET", "/api/v1/cases", nil, 200)
+	aware := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	b, resp = c.call(dev, "POST", "/api/v1/cases", map[string]any{"title": "HTML parser spins on crafted input", "vuln_id": "CVE-2024-45338",
+		"component": "pkg:golang/golang.org/x/net@v0.17.0", "description": "Quadratic parsing of crafted HTML exhausts the CPU.", "suggest": true,
+		"cvss_v3": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", "cwe": "CWE-400", "aware_at": aware.Format(time.RFC3339)}, 201)
+	kase := oaDecode[CaseView](t, b)
+	if kase.Case == nil || kase.Ref != "CASE-1" || resp.Header.Get("Location") != "/api/v1/cases/CASE-1" || len(kase.Releases) != 1 ||
+		kase.Releases[0].Version != "3.0.0" || kase.Rating != "high" || len(kase.Deadlines) != 0 || kase.DueAt.IsZero() {
+		t.Errorf("opened case: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/cases", map[string]any{"title": " ", "cvss_v3": "CVSS:3.1/AV:N"}, 400)
+	c.call(admin, "POST", "/api/v1/cases", map[string]any{"title": "Unknown release", "releases": []map[string]any{{"product": "Widget", "version": "9.9.9", "status": "affected"}}}, 400)
+	c.call(auditor, "POST", "/api/v1/cases", map[string]any{"title": "Auditors only read"}, 403)
+	b, _ = c.call(admin, "GET", "/api/v1/cases?state=open&due=due-soon&exploited=false&product=Widget&type=vulnerability&q=html&per_page=10", nil, 200)
+	if l := oaDecode[List[cradle.Case]](t, b); l.Total != 0 {
+		t.Errorf("cases due soon: %s", b)
+	}
+	b, _ = c.call(admin, "GET", "/api/v1/cases?state=open&product=Widget&q=HTML", nil, 200)
+	if l := oaDecode[List[cradle.Case]](t, b); l.Total != 1 || l.Items[0].Ref != "CASE-1" {
+		t.Errorf("open cases of Widget: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/cases?state=pending", nil, 400)
+	c.call(admin, "GET", "/api/v1/cases?product=Nope", nil, 404)
+	c.call(auditor, "GET", "/api/v1/cases/CASE-1", nil, 200)
+	c.call(admin, "GET", "/api/v1/cases/CASE-99", nil, 404)
+	c.call(admin, "GET", "/api/v1/cases/first", nil, 404)
+	b, _ = c.call(auditor, "GET", "/api/v1/case-suggestions/exploited", nil, 200)
+	if l := oaDecode[struct{ Items []cradle.Case }](t, b); len(l.Items) != 1 || l.Items[0].Ref != "CASE-1" {
+		t.Errorf("suggested as actively exploited: %s", b)
+	}
+
+	// Triage, then a VEX decision for every release shipping x/net v0.17.0.
+	b, _ = c.call(admin, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"validity": "valid", "decision": "fix", "owner": "ada", "root_cause": "quadratic parsing", "title": nil}, 200)
+	if v := oaDecode[CaseView](t, b); v.Decision != "fix" || v.DecidedBy == "" || v.Title != kase.Title {
+		t.Errorf("triaged case: %s", b)
+	}
+	c.call(admin, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"decision": "defer"}, 400)
+	c.call(admin, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"cvss_v4": "CVSS:4.0/AV:N"}, 400)
+	c.call(admin, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"priority": "high"}, 400)
+	c.call(admin, "PATCH", "/api/v1/cases/CASE-99", map[string]any{"owner": "bob"}, 404)
+	c.call(dev, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"owner": "dev"}, 403)
+	b, _ = c.call(admin, "POST", "/api/v1/cases/CASE-1/decision", map[string]any{"status": "affected", "action_statement": "Update to Widget 3.0.1."}, 200)
+	if r := oaDecode[DecisionResult](t, b); len(r.Decisions) != 1 || r.Decisions[0].Package != "golang.org/x/net" || r.Decisions[0].CaseRef != "CASE-1" {
+		t.Errorf("decision: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/cases/CASE-1/decision", map[string]any{"status": "not_affected"}, 400)
+	c.call(admin, "POST", "/api/v1/cases/CASE-99/decision", map[string]any{"status": "fixed"}, 404)
+	c.call(dev, "POST", "/api/v1/cases/CASE-1/decision", map[string]any{"status": "fixed"}, 403)
+	c.call(auditor, "GET", "/api/v1/decisions", nil, 200)
+	b, _ = c.call(admin, "GET", "/api/v1/decisions?product=Widget", nil, 200)
+	if r := oaDecode[DecisionResult](t, b); len(r.Decisions) != 1 {
+		t.Errorf("decisions of Widget: %s", b)
+	}
+	b, _ = c.call(admin, "GET", "/api/v1/findings?product=Widget&kev=true", nil, 200)
+	if fs := oaDecode[List[cradle.Finding]](t, b); fs.Total != 1 || fs.Items[0].VEXStatus != cradle.VEXAffected || fs.Items[0].VEXCase != "CASE-1" {
+		t.Errorf("finding with its decision: %s", b)
+	}
+
+	// CRA Art. 14: only once it is marked actively exploited.
+	c.call(admin, "GET", "/api/v1/cases/CASE-1/art14/early_warning", nil, 409)
+	b, _ = c.call(admin, "PATCH", "/api/v1/cases/CASE-1", map[string]any{"actively_exploited": true}, 200)
+	if v := oaDecode[CaseView](t, b); !v.Exploited || len(v.Deadlines) != 3 {
+		t.Errorf("case marked actively exploited: %s", b)
+	}
+	for _, stage := range cradle.Art14Stages {
+		b, _ = c.call(admin, "GET", "/api/v1/cases/CASE-1/art14/"+stage, nil, 200)
+		if d := oaDecode[Art14Draft](t, b); d.Case != "CASE-1" || d.Stage != stage || len(d.Fields) == 0 {
+			t.Errorf("%s draft: %s", stage, b)
+		}
+	}
+	c.call(admin, "GET", "/api/v1/cases/CASE-1/art14/weekly", nil, 400)
+	c.call(admin, "GET", "/api/v1/cases/CASE-99/art14/final", nil, 404)
+	c.call(dev, "GET", "/api/v1/cases/CASE-1/art14/early_warning", nil, 403)
+	b, _ = c.call(admin, "POST", "/api/v1/cases/CASE-1/art14", map[string]any{"stage": "early_warning", "reference": "SRP-1",
+		"content": map[string]string{"summary": "Actively exploited."}}, 201)
+	if sub := oaDecode[cradle.Art14Submission](t, b); sub.ID == 0 || sub.SubmittedAt.IsZero() || sub.SubmittedBy == "" {
+		t.Errorf("submission: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/cases/CASE-1/art14", map[string]any{"stage": "weekly"}, 400)
+	c.call(admin, "POST", "/api/v1/cases/CASE-1/art14", map[string]any{"stage": "notification", "submitted_at": "yesterday"}, 400)
+	c.call(admin, "POST", "/api/v1/cases/CASE-99/art14", map[string]any{"stage": "final"}, 404)
+	c.call(dev, "POST", "/api/v1/cases/CASE-1/art14", map[string]any{"stage": "final"}, 403)
+	b, _ = c.call(dev, "GET", "/api/v1/cases/CASE-1", nil, 200)
+	if v := oaDecode[CaseView](t, b); len(v.Submissions) != 1 || v.Deadlines[0].State != cradle.DeadlineSubmitted || v.Deadlines[2].State != cradle.DeadlineWaiting {
+		t.Errorf("case with a submission: %s", b)
+	}
+	b, _ = c.call(auditor, "GET", "/api/v1/cases?exploited=true", nil, 200)
+	if l := oaDecode[List[cradle.Case]](t, b); l.Total != 1 {
+		t.Errorf("cases with Art. 14 obligations: %s", b)
+	}
+
+	// Reviews, the remediation policy, the CVSS calculator.
+	b, _ = c.call(auditor, "GET", "/api/v1/case-reviews", nil, 200)
+	if l := oaDecode[ReviewList](t, b); l.Items == nil || len(l.Items) != 0 {
+		t.Errorf("no reviews yet: %s", b)
+	}
+	b, _ = c.call(admin, "POST", "/api/v1/case-reviews", map[string]any{"notes": "Weekly review: CASE-1 is on track."}, 201)
+	if rv := oaDecode[cradle.CaseReview](t, b); rv.OpenCases != 1 || !slices.Equal(rv.Cases, []string{"CASE-1"}) {
+		t.Errorf("review: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/case-reviews", map[string]any{"notes": " "}, 400)
+	c.call(dev, "POST", "/api/v1/case-reviews", map[string]any{"notes": "Looks fine."}, 403)
+	c.call(dev, "GET", "/api/v1/case-reviews", nil, 200)
+	b, _ = c.call(auditor, "GET", "/api/v1/settings/remediation-policy", nil, 200)
+	if p := oaDecode[cradle.RemediationPolicy](t, b); p != cradle.DefaultRemediationPolicy {
+		t.Errorf("default policy: %s", b)
+	}
+	policy := map[string]any{"critical": 5, "high": 30, "medium": 90, "low": 180, "unknown": 30, "review_every_days": 14}
+	c.call(admin, "PUT", "/api/v1/settings/remediation-policy", policy, 200)
+	c.call(admin, "PUT", "/api/v1/settings/remediation-policy", map[string]any{"critical": 90, "high": 30, "medium": 0, "low": 180, "unknown": 30, "review_every_days": 30}, 400)
+	c.call(dev, "PUT", "/api/v1/settings/remediation-policy", policy, 403)
+	b, _ = c.call(auditor, "POST", "/api/v1/cvss", map[string]any{"vectors": []string{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/CR:H",
+		"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "(AV:N/AC:L/Au:N/C:P/I:P/A:P)", "CVSS:3.1/AV:N/AC:Z"}}, 200)
+	if r := oaDecode[CVSSResult](t, b); len(r.Scores) != 4 || r.Scores[0].Score == nil || r.Scores[0].Score.Temporal == nil ||
+		r.Scores[1].Score.Rating != cvss.RatingCritical || r.Scores[3].Score != nil || len(r.Scores[3].Problems) == 0 {
+		t.Errorf("CVSS calculator: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/cvss", map[string]any{"vectors": []string{}}, 400)
+
+	// The public intake. Every request from one address draws on its
+	// burst of 5 (whatever its outcome); the sixth is refused.
+	attach := func(data string) []map[string]string {
+		return []map[string]string{{"filename": "../poc.txt", "content_type": "text/plain; charset=utf-8", "data": data}}
+	}
+	report := map[string]any{"product": "Widget", "version": "3.0.0", "title": "Login bypass", "description": "An empty password signs in as the first user.",
+		"attachments": attach(base64.StdEncoding.EncodeToString([]byte("curl -d user=admin -d password= https://widget/login\n")))}
+	b, _ = c.call(nil, "POST", "/api/v1/intake", report, 201) // 1
+	receipt := oaDecode[IntakeReceipt](t, b)
+	statusPath := "/api/v1/intake/" + receipt.TrackingID + "/status"
+	if receipt.TrackingID == "" || receipt.Token == "" || !strings.Contains(receipt.StatusURL, receipt.Token) {
+		t.Errorf("receipt: %s", b)
+	}
+	b, _ = c.call(nil, "GET", statusPath+"?t="+url.QueryEscape(receipt.Token), nil, 200)
+	if st := oaDecode[IntakeStatus](t, b); st.Status != cradle.IntakeReceived || st.Title != "Login bypass" {
+		t.Errorf("status for the reporter: %s", b)
+	}
+	c.call(nil, "GET", statusPath+"?t=wrong", nil, 404)
+	c.call(nil, "GET", statusPath, nil, 404)
+	c.call(nil, "GET", "/api/v1/intake/VR-NONE-0000/status?t="+url.QueryEscape(receipt.Token), nil, 404)
+	c.call(nil, "POST", "/api/v1/intake", map[string]any{"product": "Widget", "title": "Bad file", "description": "The attachment is not base64 at all.",
+		"attachments": attach("not base64!")}, 400) // 2
+	c.call(nil, "POST", "/api/v1/intake", map[string]any{"product": "Widget", "title": "Short", "description": "Too short."}, 400) // 3
+	c.call(nil, "POST", "/api/v1/intake", `{"product": "Widget", "description": "`+strings.Repeat("x", intakeMaxBody)+`"}`, 413)   // 4
+	b, _ = c.call(oaBearer("cradle_wrong"), "POST", "/api/v1/intake", map[string]any{"product": "Gadget", "title": "Default credentials",
+		"description": "Every Gadget ships with the same admin password.", "contact_name": "Jane Researcher", "contact_email": "jane@example.org"}, 201) // 5
+	receipt2 := oaDecode[IntakeReceipt](t, b)
+	_, resp = c.call(nil, "POST", "/api/v1/intake", report, 429) // 6
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// The PSIRT's inbox.
+	b, _ = c.call(admin, "GET", "/api/v1/intake", nil, 200)
+	if l := oaDecode[List[cradle.IntakeReport]](t, b); l.Total != 2 {
+		t.Errorf("reports: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/intake?status=received&per_page=1&page=2", nil, 200)
+	c.call(dev, "GET", "/api/v1/intake", nil, 403)
+	b, _ = c.call(admin, "GET", "/api/v1/intake/"+receipt.TrackingID, nil, 200)
+	if r := oaDecode[cradle.IntakeReport](t, b); len(r.Attachments) != 1 || r.Attachments[0].Filename != "poc.txt" || r.Attachments[0].Size == 0 {
+		t.Errorf("report with its attachment: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/intake/VR-NONE-0000", nil, 404)
+	c.call(dev, "GET", "/api/v1/intake/"+receipt.TrackingID, nil, 403)
+	c.call(admin, "PUT", "/api/v1/intake/"+receipt.TrackingID, map[string]any{"status": "rejected", "status_note": "Works as designed: the first user has no password until set."}, 200)
+	c.call(admin, "PUT", "/api/v1/intake/"+receipt.TrackingID, map[string]any{"status": "lost"}, 400)
+	c.call(admin, "PUT", "/api/v1/intake/VR-NONE-0000", map[string]any{"status": "rejected"}, 404)
+	c.call(dev, "PUT", "/api/v1/intake/"+receipt.TrackingID, map[string]any{"status": "accepted"}, 403)
+	b, _ = c.call(nil, "GET", statusPath+"?t="+url.QueryEscape(receipt.Token), nil, 200)
+	if st := oaDecode[IntakeStatus](t, b); st.Status != cradle.IntakeRejected || st.StatusNote == "" {
+		t.Errorf("status after the decision: %s", b)
+	}
+	// The second report opens a case in own code, with no known
+	// vulnerability ID: no component decision, no Art. 14 report.
+	b, _ = c.call(admin, "POST", "/api/v1/cases", map[string]any{"title": "Default credentials", "source": "intake", "intake_id": receipt2.TrackingID,
+		"product": "Gadget", "suggest": true, "cvss_v4": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}, 201)
+	if v := oaDecode[CaseView](t, b); v.Ref != "CASE-2" || v.IntakeID != receipt2.TrackingID || len(v.Releases) != 1 || v.Rating != "critical" {
+		t.Errorf("case from a report: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/cases/CASE-2/decision", map[string]any{"status": "affected", "action_statement": "Change the password."}, 409)
+	c.call(admin, "POST", "/api/v1/cases/CASE-2/art14", map[string]any{"stage": "early_warning"}, 409)
+	c.call(admin, "POST", "/api/v1/cases", map[string]any{"title": "Unknown report", "intake_id": "VR-NONE-0000"}, 400)
+
+	// Subscribers, then the security update that fixes CASE-1 (mailed to
+	// Widget's subscribers).
+	b, _ = c.call(admin, "GET", "/api/v1/subscribers", nil, 200)
+	if string(bytes.Join(bytes.Fields(b), nil)) != `{"items":[]}` {
+		t.Errorf("no subscribers yet: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/subscribers", map[string]any{"email": "ops@customer.example", "name": "Ops", "product": "Widget"}, 201)
+	c.call(admin, "POST", "/api/v1/subscribers", map[string]any{"email": "ops@customer.example", "product": "Widget"}, 409)
+	c.call(admin, "POST", "/api/v1/subscribers", map[string]any{"email": "not an address"}, 400)
+	c.call(admin, "POST", "/api/v1/subscribers", map[string]any{"email": "x@customer.example", "product": "Nope"}, 404)
+	c.call(dev, "POST", "/api/v1/subscribers", map[string]any{"email": "dev@customer.example"}, 403)
+	b, _ = c.call(admin, "POST", "/api/v1/subscribers", map[string]any{"email": "all@customer.example"}, 201)
+	everything := oaDecode[cradle.Subscriber](t, b)
+	b, _ = c.call(admin, "GET", "/api/v1/subscribers", nil, 200)
+	if l := oaDecode[struct{ Items []cradle.Subscriber }](t, b); len(l.Items) != 2 {
+		t.Errorf("subscribers: %s", b)
+	}
+	c.call(dev, "GET", "/api/v1/subscribers", nil, 403)
+	subPath := "/api/v1/subscribers/" + strconv.FormatInt(everything.ID, 10)
+	c.call(dev, "DELETE", subPath, nil, 403)
+	c.call(admin, "DELETE", subPath, nil, 204)
+	c.call(admin, "DELETE", subPath, nil, 404)
+	c.call(admin, "DELETE", "/api/v1/subscribers/all", nil, 400)
+	b, _ = c.call(auditor, "GET", "/api/v1/security-updates", nil, 200)
+	if string(bytes.Join(bytes.Fields(b), nil)) != `{"items":[]}` {
+		t.Errorf("no security updates yet: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/products/Widget/releases", map[string]any{"version": "3.0.1", "lifecycle": "released"}, 201)
+	update := map[string]any{"available_at": time.Now().UTC().Format(time.RFC3339), "summary": "Fixes CVE-2024-45338.", "install": "Install the image.",
+		"verify": "Check the signature, then the version page.", "qualification": "Regression suite.", "artifact": "widget-3.0.1.img",
+		"artifact_sha256": strings.Repeat("ab", 32), "cases": []string{"1"}}
+	b, _ = c.call(admin, "POST", "/api/v1/products/Widget/releases/3.0.1/security-update", update, 201)
+	if u := oaDecode[cradle.SecurityUpdate](t, b); !slices.Equal(u.Cases, []string{"CASE-1"}) || u.AvailableUntil.IsZero() {
+		t.Errorf("security update: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/products/Widget/releases/3.0.1/security-update", update, 409)
+	c.call(admin, "POST", "/api/v1/products/Widget/releases/3.0.0/security-update", map[string]any{"available_at": time.Now().UTC().Format(time.RFC3339), "cases": []string{"CASE-1"}}, 400)
+	c.call(admin, "POST", "/api/v1/products/Widget/releases/9.9.9/security-update", update, 404)
+	c.call(dev, "POST", "/api/v1/products/Widget/releases/3.0.1/security-update", update, 403)
+	b, _ = c.call(auditor, "GET", "/api/v1/security-updates?product=Widget", nil, 200)
+	if l := oaDecode[struct{ Items []cradle.SecurityUpdate }](t, b); len(l.Items) != 1 || !slices.Equal(l.Items[0].Cases, []string{"CASE-1"}) {
+		t.Errorf("security updates of Widget: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/security-updates?product=Nope", nil, 404)
+	b, _ = c.call(auditor, "GET", "/api/v1/reports/time-to-fix", nil, 200)
+	if l := oaDecode[struct{ Items []store.TimeToFix }](t, b); len(l.Items) != 5 || l.Items[1].Rating != "high" || l.Items[1].Fixed != 1 {
+		t.Errorf("time to fix: %s", b)
+	}
+
+	// PSIRT settings, the signing key and the advisory. Before the
+	// settings, there is no security.txt, no provider tree, nothing to
+	// sign with and no CSAF publisher.
+	b, _ = c.call(auditor, "GET", "/api/v1/settings/psirt", nil, 200)
+	if st := oaDecode[cradle.PSIRTSettings](t, b); st.TrackingPrefix == "" || st.BaseURL != "" {
+		t.Errorf("PSIRT settings before they are saved: %s", b)
+	}
+	c.call(nil, "GET", "/.well-known/security.txt", nil, 404)
+	c.call(nil, "GET", "/.well-known/csaf/provider-metadata.json", nil, 404)
+	b, _ = c.call(auditor, "GET", "/api/v1/settings/signing-key", nil, 200)
+	if k := oaDecode[SigningKeyView](t, b); k.Configured {
+		t.Errorf("signing key before any: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/settings/signing-key", map[string]any{"generate": true}, 409)
+	b, _ = c.call(auditor, "GET", "/api/v1/advisories", nil, 200)
+	if string(bytes.Join(bytes.Fields(b), nil)) != `{"items":[]}` {
+		t.Errorf("no advisories yet: %s", b)
+	}
+	advisory := map[string]any{"title": "Denial of service in Widget", "summary": "Crafted HTML makes Widget 3.0.0 spin; 3.0.1 fixes it.",
+		"details": "golang.org/x/net/html parses some inputs in quadratic time.", "references": []string{"https://pkg.go.dev/vuln/GO-2024-3333"},
+		"acknowledgments": []string{"Jane Researcher"}}
+	b, resp = c.call(admin, "POST", "/api/v1/cases/CASE-1/advisories", advisory, 201)
+	adv := oaDecode[AdvisoryView](t, b)
+	advPath := "/api/v1/advisories/" + adv.TrackingID
+	if adv.Advisory == nil || adv.Status != cradle.AdvisoryDraft || adv.TLP != "WHITE" || resp.Header.Get("Location") != advPath {
+		t.Errorf("draft advisory at %s: %s", resp.Header.Get("Location"), b)
+	}
+	c.call(admin, "POST", "/api/v1/cases/CASE-1/advisories", map[string]any{"tracking_id": adv.TrackingID, "title": "Again", "summary": "Again."}, 409)
+	c.call(admin, "POST", "/api/v1/cases/CASE-1/advisories", map[string]any{"title": "", "tlp": "purple", "references": []string{"ftp://x"}}, 400)
+	c.call(admin, "POST", "/api/v1/cases/CASE-99/advisories", advisory, 404)
+	c.call(dev, "POST", "/api/v1/cases/CASE-1/advisories", advisory, 403)
+	b, _ = c.call(dev, "GET", advPath, nil, 200)
+	if v := oaDecode[AdvisoryView](t, b); v.Validation != nil {
+		t.Errorf("advisory validated without a publisher: %s", b)
+	}
+	c.call(admin, "GET", advPath+"/csaf", nil, 409)
+	c.call(admin, "POST", advPath+"/publish", map[string]any{"status": "final", "summary": "Initial public release"}, 409)
+	settings := map[string]any{"contacts": []string{"mailto:psirt@example.com", "https://example.com/security"}, "preferred_languages": []string{"en", "de"},
+		"expires_days": 180, "base_url": "https://psirt.example.com/", "sign_security_txt": true, "cvd_policy": cradle.DefaultCVDPolicy,
+		"publisher_name": "Example GmbH", "publisher_namespace": "https://example.com", "publisher_contact": "psirt@example.com",
+		"tracking_prefix": "EX-SA", "intake_enabled": true, "acknowledgments_url": "https://example.com/thanks"}
+	c.call(admin, "PUT", "/api/v1/settings/psirt", map[string]any{"contacts": []string{"ftp://example.com"}, "base_url": "http://x", "expires_days": 0}, 400)
+	c.call(dev, "PUT", "/api/v1/settings/psirt", settings, 403)
+	b, _ = c.call(admin, "PUT", "/api/v1/settings/psirt", settings, 200)
+	if st := oaDecode[cradle.PSIRTSettings](t, b); st.BaseURL != "https://psirt.example.com" {
+		t.Errorf("saved PSIRT settings: %s", b)
+	}
+	c.call(auditor, "GET", "/api/v1/settings/psirt", nil, 200)
+	c.call(nil, "GET", "/.well-known/security.txt", nil, 200)
+	c.call(nil, "GET", "/.well-known/csaf/provider-metadata.json", nil, 404) // no key yet
+	c.call(admin, "POST", "/api/v1/settings/signing-key", map[string]any{"generate": true, "armored_private": "x"}, 400)
+	c.call(admin, "POST", "/api/v1/settings/signing-key", map[string]any{"armored_private": "not a key"}, 400)
+	c.call(dev, "POST", "/api/v1/settings/signing-key", map[string]any{"generate": true}, 403)
+	c.call(admin, "POST", "/api/v1/settings/signing-key", map[string]any{"generate": true}, 201)
+	b, _ = c.call(auditor, "GET", "/api/v1/settings/signing-key", nil, 200)
+	key := oaDecode[SigningKeyView](t, b)
+	if !key.Configured || key.Source != "generated" || !strings.Contains(key.Public, "PGP PUBLIC KEY") {
+		t.Errorf("signing key: %s", b)
+	}
+	b, _ = c.call(auditor, "GET", advPath, nil, 200)
+	if v := oaDecode[AdvisoryView](t, b); v.Validation == nil || !v.Validation.Valid {
+		t.Errorf("advisory draft does not validate: %s", b)
+	}
+	_, resp = c.call(auditor, "GET", advPath+"/csaf", nil, 200)
+	if resp.Header.Get("X-CSAF-Valid") != "true" {
+		t.Errorf("draft CSAF: X-CSAF-Valid %q", resp.Header.Get("X-CSAF-Valid"))
+	}
+	c.call(admin, "GET", "/api/v1/advisories/NOPE/csaf", nil, 404)
+	advisory["workaround"] = "Limit request bodies at the reverse proxy."
+	advisory["tlp"] = "clear"
+	c.call(admin, "PUT", advPath, advisory, 200)
+	c.call(admin, "PUT", advPath, map[string]any{"title": "", "summary": ""}, 400)
+	c.call(admin, "PUT", "/api/v1/advisories/NOPE", advisory, 404)
+	c.call(dev, "PUT", advPath, advisory, 403)
+	c.call(admin, "POST", advPath+"/publish", map[string]any{"status": "final"}, 400)
+	c.call(admin, "POST", "/api/v1/advisories/NOPE/publish", map[string]any{"status": "final", "summary": "Initial public release"}, 404)
+	c.call(dev, "POST", advPath+"/publish", map[string]any{"status": "final", "summary": "Initial public release"}, 403)
+	b, _ = c.call(admin, "POST", advPath+"/publish", map[string]any{"status": "final", "summary": "Initial public release"}, 200)
+	pub := oaDecode[AdvisoryView](t, b)
+	if pub.Status != cradle.AdvisoryFinal || pub.Version != "1" || len(pub.Revisions) != 1 || pub.InitialDate.IsZero() {
+		t.Errorf("published advisory: %s", b)
+	}
+	c.call(admin, "POST", advPath+"/publish", map[string]any{"status": "interim", "summary": "Back to interim"}, 409)
+	published, resp := c.call(dev, "GET", advPath+"/csaf", nil, 200)
+	if resp.Header.Get("X-CSAF-Valid") != "true" || !strings.Contains(resp.Header.Get("Content-Disposition"), csaf.Filename(adv.TrackingID)) {
+		t.Errorf("published CSAF: %v", resp.Header)
+	}
+	c.call(dev, "GET", advPath+"/csaf?preview=true", nil, 200)
+	b, _ = c.call(auditor, "GET", "/api/v1/advisories?case=CASE-1&published=true", nil, 200)
+	if l := oaDecode[struct{ Items []cradle.Advisory }](t, b); len(l.Items) != 1 || l.Items[0].TrackingID != adv.TrackingID {
+		t.Errorf("published advisories of CASE-1: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/advisories?case=first", nil, 404)
+	c.call(admin, "GET", "/api/v1/advisories/NOPE", nil, 404)
+	b, _ = c.call(admin, "GET", "/api/v1/mail", nil, 200)
+	if l := oaDecode[struct{ Items []store.MailLog }](t, b); len(l.Items) != 2 || l.Items[0].To != "ops@customer.example" {
+		t.Errorf("mail for the security update and the advisory: %s", b)
+	}
+	c.call(dev, "GET", "/api/v1/mail", nil, 403)
+
+	// Any CSAF document can be validated.
+	b, _ = c.call(auditor, "POST", "/api/v1/csaf/validate", published, 200)
+	if r := oaDecode[ValidationReport](t, b); !r.Valid {
+		t.Errorf("the published document does not validate: %s", b)
+	}
+	b, _ = c.call(auditor, "POST", "/api/v1/csaf/validate", `{"document": {"category": "csaf_base"}}`, 200)
+	if r := oaDecode[ValidationReport](t, b); r.Valid || len(r.Errors) == 0 {
+		t.Errorf("an incomplete document: %s", b)
+	}
+	c.call(auditor, "POST", "/api/v1/csaf/validate", `[]`, 200)
+	c.call(auditor, "POST", "/api/v1/csaf/validate", `{"document": `, 400)
+
+	// VEX in and out.
+	openVEX := func(statements ...string) string {
+		return `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://supplier.example/vex/1", "author": "Supplier",
+			"timestamp": "2026-01-01T00:00:00Z", "version": 1, "statements": [` + strings.Join(statements, ",") + `]}`
+	}
+	paho := `{"vulnerability": {"name": "GO-2025-4173"}, "products": [{"@id": "pkg:golang/github.com/eclipse/paho.mqtt.golang@v1.4.3"}],
+		"status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}`
+	unknown := `{"vulnerability": {"name": "CVE-1999-0001"}, "products": [{"@id": "pkg:golang/golang.org/x/net@v0.17.0"}], "status": "fixed"}`
+	b, _ = c.call(admin, "POST", "/api/v1/products/Widget/vex", openVEX(paho), 200)
+	if r := oaDecode[psirt.VEXImport](t, b); r.Format != "openvex" || len(r.Decisions) != 1 || r.Decisions[0].Status != cradle.VEXNotAffected {
+		t.Errorf("VEX import: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/products/Widget/vex", openVEX(paho, unknown), 400)
+	b, _ = c.call(admin, "POST", "/api/v1/products/Widget/vex?allow_unmatched=true", openVEX(paho, unknown), 200)
+	if r := oaDecode[psirt.VEXImport](t, b); len(r.Skipped) != 1 {
+		t.Errorf("VEX import with a statement skipped: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/products/Widget/vex", `[]`, 400)
+	c.call(admin, "POST", "/api/v1/products/Nope/vex", openVEX(paho), 404)
+	c.call(dev, "POST", "/api/v1/products/Widget/vex", openVEX(paho), 403)
+	for _, f := range []string{"", "?format=openvex", "?format=cyclonedx", "?format=csaf"} {
+		_, resp = c.call(auditor, "GET", "/api/v1/products/Widget/vex"+f, nil, 200)
+		if !strings.HasPrefix(resp.Header.Get("Content-Disposition"), `attachment; filename="Widget-vex.`) {
+			t.Errorf("VEX export%s: Content-Disposition %q", f, resp.Header.Get("Content-Disposition"))
+		}
+	}
+	c.call(admin, "GET", "/api/v1/products/Widget/vex?format=spdx", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Nope/vex", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Gadget/vex", nil, 409) // no findings: nothing to state
+
+	// The public files: security.txt (now signed) and the CSAF provider
+	// tree, whose TLP:WHITE part anyone may read.
+	b, _ = c.call(nil, "GET", "/.well-known/security.txt", nil, 200)
+	if !bytes.Contains(b, []byte("BEGIN PGP SIGNED MESSAGE")) || !bytes.Contains(b, []byte("Contact: mailto:psirt@example.com")) {
+		t.Errorf("security.txt: %s", b)
+	}
+	b, resp = c.call(nil, "GET", "/.well-known/csaf/provider-metadata.json", nil, 200)
+	if pm := oaDecode[map[string]any](t, b); pm["canonical_url"] != "https://psirt.example.com/.well-known/csaf/provider-metadata.json" {
+		t.Errorf("provider metadata: %s", b)
+	}
+	c.call(nil, "GET", "/.well-known/csaf/provider-metadata.json", nil, 304, oaHeader("If-None-Match", resp.Header.Get("ETag")))
+	white := fmt.Sprintf("/.well-known/csaf/white/%d/%s", pub.InitialDate.Year(), csaf.Filename(adv.TrackingID))
+	b, _ = c.call(nil, "GET", white, nil, 200)
+	if !bytes.Equal(b, published) {
+		t.Errorf("%s is not the published document", white)
+	}
+	c.call(nil, "GET", white+".sha256", nil, 200)
+	c.call(nil, "GET", white+".asc", nil, 200)
+	c.call(nil, "GET", "/.well-known/csaf/white/changes.csv", nil, 200)
+	c.call(nil, "GET", "/.well-known/csaf/white/", nil, 200)
+	c.call(nil, "GET", "/.well-known/csaf/openpgp/"+key.Fingerprint+".asc", nil, 200)
+	c.call(nil, "GET", "/.well-known/csaf/amber/", nil, 404)
+	c.call(nil, "GET", "/.well-known/csaf/white/1999/none.json", nil, 404)
+
 	// What wrap and the shared helpers do, route by route: an invalid
-	// bearer token is refused everywhere, public routes included; session
-	// writes need the CSRF header; JSON bodies are bounded; page
-	// parameters are checked.
-	concrete := strings.NewReplacer("{product}", "Widget", "{version}", "1.0.0", "{id}", "1")
+	// bearer token is refused everywhere but on the public routes (which
+	// ignore credentials); session writes need the CSRF header, public
+	// ones included; JSON bodies are bounded; page parameters are checked.
+	concrete := strings.NewReplacer("{product}", "Widget", "{version}", "1.0.0", "{id}", "1", "{ref}", "CASE-1", "{stage}", "final",
+		"{path}", "provider-metadata.json")
 	huge := `{"name": "` + strings.Repeat("x", 1<<20) + `"}`
 	for key, op := range oaOperations(ch.doc) {
 		method, path, _ := strings.Cut(key, " ")
 		path = concrete.Replace(path)
-		if !strings.HasPrefix(path, "/healthz") && path != "/api/v1/openapi.json" {
+		if !oaPublic(op) {
 			c.call(oaBearer("cradle_not-a-token"), method, path, nil, 401)
 		}
 		if !safeMethod(method) {
 			c.call(oaSession(sess, false), method, path, nil, 403)
 		}
-		if rb, _ := oaDeref(ch.doc, op["requestBody"], ""); rb != nil {
+		// The intake has its own, larger limit (tested above).
+		if rb, _ := oaDeref(ch.doc, op["requestBody"], ""); rb != nil && key != "POST /api/v1/intake" {
 			if _, ok := rb["content"].(map[string]any)["application/json"]; ok {
 				c.call(admin, method, path, huge, 413)
 			}

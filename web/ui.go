@@ -260,6 +260,7 @@ type base struct {
 	Version   string
 	Flash     string
 	Crumbs    []crumb
+	Zone      *time.Location // the viewer's time zone (cradle_tz cookie), UTC by default
 }
 
 type crumb struct{ Label, URL string }
@@ -291,6 +292,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		b.CSRF = sess.CSRF
 	}
 	b.Version = s.cfg.Version
+	b.Zone = zoneOf(r)
 	if b.Flash == "" {
 		b.Flash = s.takeFlash(w, r)
 	}
