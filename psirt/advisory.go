@@ -376,6 +376,12 @@ func groupByText(items []struct{ text, id string }) []textGroup {
 func (s *Service) PSIRTSettings(ctx context.Context) (cradle.PSIRTSettings, bool, error) {
 	st := cradle.PSIRTSettings{ExpiresDays: 180, CVDPolicy: cradle.DefaultCVDPolicy, TrackingPrefix: "SA", PreferredLanguages: []string{"en"}, IntakeEnabled: true}
 	ok, err := s.DB.GetSetting(ctx, "psirt", &st)
+	if st.Contacts == nil {
+		st.Contacts = []string{}
+	}
+	if st.PreferredLanguages == nil {
+		st.PreferredLanguages = []string{}
+	}
 	return st, ok, err
 }
 

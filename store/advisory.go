@@ -162,6 +162,9 @@ func (db *DB) ListAdvisories(ctx context.Context, ref string, publishedOnly bool
 		if err != nil {
 			return nil, err
 		}
+		if _, err := caseByID(ctx, db.r(), id); err != nil {
+			return nil, err
+		}
 		where = append(where, "a.case_id = ?")
 		args = append(args, id)
 	}

@@ -587,6 +587,9 @@ func (db *DB) Decisions(ctx context.Context, product string) ([]ComponentDecisio
 		FROM vex_decisions d JOIN products p ON p.id = d.product_id`
 	var args []any
 	if product != "" {
+		if _, err := db.Product(ctx, product); err != nil {
+			return nil, err
+		}
 		q += ` WHERE p.name = ?`
 		args = append(args, product)
 	}

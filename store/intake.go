@@ -200,6 +200,11 @@ func (db *DB) IntakeForReporter(ctx context.Context, trackingID, token string) (
 func (db *DB) ListIntake(ctx context.Context, status string, pg cradle.Page) ([]*cradle.IntakeReport, int, error) {
 	pg = pg.Normalize()
 	cond, args := "", []any{}
+	switch status {
+	case "", cradle.IntakeReceived, cradle.IntakeAccepted, cradle.IntakeRejected, cradle.IntakeDuplicate:
+	default:
+		return nil, 0, cradle.Invalid("invalid filter", cradle.Problem{Location: "status", Message: "must be received, accepted, rejected or duplicate; found " + status})
+	}
 	if status != "" {
 		cond = ` WHERE ir.status = ?`
 		args = append(args, status)

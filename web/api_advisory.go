@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -199,9 +200,9 @@ func (s *Server) apiValidateCSAF(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > s.cfg.MaxUploadSize {
 		return cradle.Errorf(cradle.ETooLarge, "the document is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize))
+	data, err := s.readBody(r)
 	if err != nil {
-		return cradle.Errorf(cradle.ETooLarge, "the document is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
+		return err
 	}
 	rep, err := csaf.Validate("document", data)
 	if err != nil {
@@ -301,6 +302,19 @@ func (s *Server) securityTxt(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// readBody reads a document sent as the request body, bounded by the
+// upload limit.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, cradle.Errorf(cradle.ETooLarge, "the document is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
+	} else if err != nil {
+		return nil, cradle.Invalid("the request body could not be read: " + err.Error())
+	}
+	return data, nil
+}
+
 // providerCache keeps the built CSAF tree until what it is built from
 // changes (store.PublicationStamp), so documents are signed once.
 type providerCache struct {
@@ -346,9 +360,9 @@ func (s *Server) apiImportVEX(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > s.cfg.MaxUploadSize {
 		return cradle.Errorf(cradle.ETooLarge, "the document is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize))
+	data, err := s.readBody(r)
 	if err != nil {
-		return cradle.Errorf(cradle.ETooLarge, "the document is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
+		return err
 	}
 	res, err := s.ps.ImportVEX(r.Context(), actorOf(r, "api"), r.PathValue("product"), "document", data, r.URL.Query().Get("allow_unmatched") == "true")
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -92,9 +93,34 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// checkOpenCase refuses the parts of a new case that are triage
+// decisions (a release status other than under investigation, marking it
+// actively exploited) to callers who may open cases but not triage them.
+func checkOpenCase(p *cradle.Principal, in *psirt.NewCase) error {
+	if p.Can(cradle.PermTriage) {
+		return nil
+	}
+	var probs []cradle.Problem
+	for i, r := range in.Releases {
+		if r.Status != "" && r.Status != cradle.VEXUnderInvestigation {
+			probs = append(probs, cradle.Problem{Location: fmt.Sprintf("releases/%d/status", i), Message: "only a security officer sets a status other than under_investigation"})
+		}
+	}
+	if in.Exploited {
+		probs = append(probs, cradle.Problem{Location: "actively_exploited", Message: "only a security officer marks a case actively exploited"})
+	}
+	if len(probs) > 0 {
+		return &cradle.Error{Code: cradle.EForbidden, Message: "your role may open cases but not triage them", Problems: probs}
+	}
+	return nil
+}
+
 func (s *Server) apiOpenCase(w http.ResponseWriter, r *http.Request) error {
 	var in psirt.NewCase
 	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := checkOpenCase(principal(r), &in); err != nil {
 		return err
 	}
 	c, err := s.ps.Open(r.Context(), actorOf(r, "api"), in)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,18 +60,20 @@ func (l *intakeLimiter) allow(key string) bool {
 	return true
 }
 
-// clientKey is the client's address: the connection's, or the first
-// X-Forwarded-For hop when the server is configured to trust a proxy.
+// clientKey is the client's address: the connection's, or, when the
+// server is configured to trust its reverse proxy, the last
+// X-Forwarded-For hop, the one that proxy appended (earlier hops come from
+// the client and can be anything).
 func (s *Server) clientKey(r *http.Request) string {
 	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			for i := 0; i < len(f); i++ {
-				if f[i] == ',' {
-					f = f[:i]
-					break
-				}
+		if f := r.Header.Values("X-Forwarded-For"); len(f) > 0 {
+			last := f[len(f)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
 			}
-			return f
+			if last = strings.TrimSpace(last); last != "" {
+				return last
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -83,8 +86,16 @@ func (s *Server) clientKey(r *http.Request) string {
 // IntakeGlobalPerHour caps reports from everyone together.
 const IntakeGlobalPerHour = 200
 
-// admitIntake enforces both limits.
+// admitIntake enforces both limits, and refuses reports when the PSIRT
+// settings turned the form off.
 func (s *Server) admitIntake(r *http.Request) error {
+	st, ok, err := s.ps.PSIRTSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	if ok && !st.IntakeEnabled {
+		return cradle.Errorf(cradle.ENotFound, "the reporting form is turned off; write to the contact in /.well-known/security.txt")
+	}
 	if !s.intake.allow(s.clientKey(r)) {
 		return cradle.Errorf(cradle.ETooMany, "too many reports from your address; please try again in an hour or write to the contact in /.well-known/security.txt")
 	}

@@ -1462,6 +1462,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(admin, "POST", "/api/v1/cases/CASE-99/decision", map[string]any{"status": "fixed"}, 404)
 	c.call(dev, "POST", "/api/v1/cases/CASE-1/decision", map[string]any{"status": "fixed"}, 403)
 	c.call(auditor, "GET", "/api/v1/decisions", nil, 200)
+	c.call(admin, "GET", "/api/v1/decisions?product=Nope", nil, 404)
 	b, _ = c.call(admin, "GET", "/api/v1/decisions?product=Widget", nil, 200)
 	if r := oaDecode[DecisionResult](t, b); len(r.Decisions) != 1 {
 		t.Errorf("decisions of Widget: %s", b)
@@ -1569,6 +1570,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Errorf("reports: %s", b)
 	}
 	c.call(admin, "GET", "/api/v1/intake?status=received&per_page=1&page=2", nil, 200)
+	c.call(admin, "GET", "/api/v1/intake?status=bogus", nil, 400)
 	c.call(dev, "GET", "/api/v1/intake", nil, 403)
 	b, _ = c.call(admin, "GET", "/api/v1/intake/"+receipt.TrackingID, nil, 200)
 	if r := oaDecode[cradle.IntakeReport](t, b); len(r.Attachments) != 1 || r.Attachments[0].Filename != "poc.txt" || r.Attachments[0].Size == 0 {

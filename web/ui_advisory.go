@@ -388,7 +388,7 @@ func renderPlainMarkdown(text string) template.HTML {
 }
 
 var psirtFields = []string{"contacts", "preferred_languages", "expires_days", "acknowledgments_url", "hiring_url", "base_url", "sign_security_txt",
-	"cvd_policy", "publisher_name", "publisher_namespace", "publisher_contact", "tracking_prefix"}
+	"cvd_policy", "publisher_name", "publisher_namespace", "publisher_contact", "tracking_prefix", "intake_enabled"}
 
 type psirtSettingsView struct {
 	base
@@ -400,14 +400,17 @@ type psirtSettingsView struct {
 }
 
 func psirtForm(st cradle.PSIRTSettings) *form {
-	sign := ""
+	sign, intake := "", ""
 	if st.SignTxt {
 		sign = "on"
+	}
+	if st.IntakeEnabled {
+		intake = "on"
 	}
 	return newForm(map[string]string{"contacts": strings.Join(st.Contacts, "\n"), "preferred_languages": strings.Join(st.PreferredLanguages, ", "),
 		"expires_days": strconv.Itoa(st.ExpiresDays), "acknowledgments_url": st.Acknowledgments, "hiring_url": st.Hiring, "base_url": st.BaseURL,
 		"sign_security_txt": sign, "cvd_policy": st.CVDPolicy, "publisher_name": st.PublisherName, "publisher_namespace": st.PublisherNamespace,
-		"publisher_contact": st.PublisherContact, "tracking_prefix": st.TrackingPrefix})
+		"publisher_contact": st.PublisherContact, "tracking_prefix": st.TrackingPrefix, "intake_enabled": intake})
 }
 
 func (s *Server) renderPSIRTSettings(w http.ResponseWriter, r *http.Request, status int, f, kf *form) error {
@@ -460,7 +463,7 @@ func (s *Server) uiSavePSIRTSettings(w http.ResponseWriter, r *http.Request) err
 		Acknowledgments: strings.TrimSpace(f.Val("acknowledgments_url")), Hiring: strings.TrimSpace(f.Val("hiring_url")),
 		BaseURL: strings.TrimSpace(f.Val("base_url")), SignTxt: f.Val("sign_security_txt") == "on", CVDPolicy: f.Val("cvd_policy"),
 		PublisherName: strings.TrimSpace(f.Val("publisher_name")), PublisherNamespace: strings.TrimSpace(f.Val("publisher_namespace")),
-		PublisherContact: strings.TrimSpace(f.Val("publisher_contact")), TrackingPrefix: strings.TrimSpace(f.Val("tracking_prefix")), IntakeEnabled: true}
+		PublisherContact: strings.TrimSpace(f.Val("publisher_contact")), TrackingPrefix: strings.TrimSpace(f.Val("tracking_prefix")), IntakeEnabled: f.Val("intake_enabled") == "on"}
 	if err := st.Validate(); err != nil {
 		// Problems about one contact ("contacts/1") belong to the field.
 		e := err.(*cradle.Error)

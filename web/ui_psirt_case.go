@@ -230,6 +230,9 @@ func (s *Server) uiOpenCase(w http.ResponseWriter, r *http.Request) error {
 		AwareAt: aware, Exploited: f.Val("actively_exploited") != "", Malicious: f.Val("suspected_malicious") != "",
 		Owner: strings.TrimSpace(f.Val("owner")), IntakeID: strings.TrimSpace(f.Val("intake_id")), Product: f.Val("product"),
 		Suggest: f.Val("suggest") != ""}
+	if err := checkOpenCase(principal(r), &in); err != nil {
+		return s.renderNewCase(w, r, f.fail(err), f, false)
+	}
 	if in.Product != "" && in.Suggest && in.VulnID == "" {
 		if _, err := s.db.Product(r.Context(), in.Product); err != nil {
 			if cradle.ErrorCode(err) != cradle.ENotFound {
