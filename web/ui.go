@@ -142,6 +142,8 @@ func (t *uiTemplates) funcs() template.FuncMap {
 		"noticeKind":     noticeKindLabel,
 		"ratingsMin":     func() []string { return minRatings },
 		"pathEscape":     pathEscape,
+		"vexLabel":       vexLabel,
+		"justification":  justificationLabel,
 		"findingsTable":  newFindingsTable,
 		"componentLabel": componentLabel,
 		"pathParts":      func(p string) []string { return strings.Split(p, "/") },
