@@ -59,7 +59,10 @@ func (s *Service) GenerateSigningKey(ctx context.Context, actor cradle.Actor) (*
 			break
 		}
 	}
-	key, err := publish.GenerateKey(st.PublisherName+" PSIRT", email, s.Now())
+	// An OpenPGP user ID is "name (comment) <email>": the name must not
+	// contain those delimiters.
+	name := strings.Join(strings.FieldsFunc(st.PublisherName+" PSIRT", func(r rune) bool { return strings.ContainsRune("<>()\"", r) || r < ' ' }), " ")
+	key, err := publish.GenerateKey(name, email, s.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,7 @@ func (b *base) CanPublish() bool { return b.can(cradle.PermPublish) }
 type advisoriesView struct {
 	base
 	Advisories []*cradle.Advisory
+	Tab        string
 }
 
 func (s *Server) uiAdvisories(w http.ResponseWriter, r *http.Request) error {
@@ -62,8 +63,8 @@ func (s *Server) uiAdvisories(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &advisoriesView{Advisories: as}
-	v.Title, v.Nav = "Advisories", "advisories"
+	v := &advisoriesView{Advisories: as, Tab: "advisories"}
+	v.Title, v.Nav = "Advisories", "cases"
 	return s.render(w, r, http.StatusOK, "advisories", v)
 }
 
@@ -106,7 +107,7 @@ func (s *Server) uiNewAdvisory(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderAdvisoryForm(w http.ResponseWriter, r *http.Request, status int, c *cradle.Case, f *form) error {
 	v := &advisoryFormView{Case: c, Form: f}
-	v.Title, v.Nav = "New advisory for "+c.Ref, "advisories"
+	v.Title, v.Nav = "New advisory for "+c.Ref, "cases"
 	v.Crumbs = []crumb{{"Cases", "/cases"}, {c.Ref, "/cases/" + c.Ref}}
 	return s.render(w, r, status, "advisory_form", v)
 }
@@ -166,7 +167,7 @@ func (s *Server) advisoryPage(r *http.Request, id string) (*advisoryView, error)
 	default:
 		return nil, err
 	}
-	v.Title, v.Nav = a.TrackingID, "advisories"
+	v.Title, v.Nav = a.TrackingID, "cases"
 	v.Crumbs = []crumb{{"Advisories", "/advisories"}}
 	return v, nil
 }
@@ -283,7 +284,7 @@ func (s *Server) uiAdvisoryView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Nav = "advisories"
+	v.Nav = "cases"
 	v.Crumbs = []crumb{{"Advisories", "/advisories"}, {a.TrackingID, "/advisories/" + pathEscape(a.TrackingID)}}
 	return s.render(w, r, http.StatusOK, "advisory_view", v)
 }
@@ -392,6 +393,7 @@ var psirtFields = []string{"contacts", "preferred_languages", "expires_days", "a
 
 type psirtSettingsView struct {
 	base
+	Tab        string
 	Form       *form
 	Configured bool
 	Key        *SigningKeyView
@@ -421,7 +423,7 @@ func (s *Server) renderPSIRTSettings(w http.ResponseWriter, r *http.Request, sta
 	if f == nil {
 		f = psirtForm(st)
 	}
-	v := &psirtSettingsView{Form: f, Configured: ok, KeyForm: kf, Key: &SigningKeyView{}}
+	v := &psirtSettingsView{Form: f, Configured: ok, KeyForm: kf, Key: &SigningKeyView{}, Tab: "psirt"}
 	if kf == nil {
 		v.KeyForm = newForm(map[string]string{"armored_private": "", "passphrase": ""})
 	}
@@ -437,7 +439,7 @@ func (s *Server) renderPSIRTSettings(w http.ResponseWriter, r *http.Request, sta
 			v.SecTxt = string(b)
 		}
 	}
-	v.Title, v.Nav = "PSIRT settings", "advisories"
+	v.Title, v.Nav = "PSIRT settings", "cases"
 	return s.render(w, r, status, "psirt_settings", v)
 }
 

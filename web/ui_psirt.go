@@ -191,6 +191,8 @@ var psirtTabs = []psirtTab{
 	{"Cases", "/cases", "cases"},
 	{"Report inbox", "/intake", "intake"},
 	{"Security updates", "/updates", "updates"},
+	{"Advisories", "/advisories", "advisories"},
+	{"PSIRT settings", "/settings/psirt", "psirt"},
 	{"Remediation policy", "/settings/remediation", "policy"},
 	{"Subscribers", "/settings/subscribers", "subscribers"},
 }

@@ -257,6 +257,7 @@ func caseURL(ref string) string { return "/cases/" + pathEscape(ref) }
 
 type caseView struct {
 	base
+	Advisories     []*cradle.Advisory
 	Case           *cradle.Case
 	Due            dueState
 	Deadlines      []deadlineRow
@@ -432,6 +433,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	loc := zoneOf(r)
 	now := s.ps.Now()
 	v := &caseView{Case: c, Submissions: cv.Submissions, Policy: policy, Due: dueOf(c, policy, now), Calculated: e.Calculated}
+	if v.Advisories, err = s.db.ListAdvisories(ctx, c.Ref, false); err != nil {
+		return err
+	}
 	for _, d := range cv.Deadlines {
 		v.Deadlines = append(v.Deadlines, deadlineRowOf(d, now, loc))
 	}
