@@ -140,7 +140,7 @@ func loadPSIRT(ctx context.Context, db *store.DB, actor cradle.Actor) error {
 	}
 	report := &cradle.IntakeReport{Product: "Edge Gateway EG-200", Version: "2.4.1", Title: "Maintenance SSH accepts a default password",
 		Description: "The remote-maintenance SSH service of EG-200 2.4.1 accepts the password printed in the installation manual for the service account, also after commissioning.",
-		Name: "Jane Researcher", Email: "jane@research.example"}
+		Name:        "Jane Researcher", Email: "jane@research.example"}
 	if _, err := db.CreateIntake(ctx, report, nil); err != nil {
 		return err
 	}
