@@ -131,9 +131,11 @@ func BuildCSAF(in AdvisoryInput) (*csaf.Document, error) {
 				continue
 			}
 			known[id] = true
-			maker := p.Product.Manufacturer
+			// The publisher names the vendor; a product's manufacturer field
+			// may hold a legal address, which is not a name.
+			maker := vendor
 			if maker == "" {
-				maker = vendor
+				maker = p.Product.Manufacturer
 			}
 			pb.Branches = append(pb.Branches, csaf.Branch{Category: "product_version", Name: r.Version, Product: &csaf.FullProductName{
 				Name: strings.TrimSpace(maker + " " + p.Product.Name + " " + r.Version), ProductID: id,
@@ -216,7 +218,7 @@ func buildVuln(v VulnInput, in AdvisoryInput, known map[string]bool) (csaf.Vulne
 	}
 	if c.CVSS4 != "" {
 		out.Notes = append(out.Notes, csaf.Note{Category: "other", Title: "CVSS v4.0",
-			Text: fmt.Sprintf("CVSS v4.0 base score %.1f (%s): %s", c.CVSS4Base, c.Rating, c.CVSS4)})
+			Text: fmt.Sprintf("Base score %.1f (%s): %s", c.CVSS4Base, c.Rating, c.CVSS4)})
 	}
 	if !c.AwareAt.IsZero() {
 		out.DiscoveryDate = csafTime(c.AwareAt)

@@ -330,7 +330,7 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 	t.InitialReleaseDate, t.CurrentReleaseDate = csafTime(now), csafTime(now)
 	t.RevisionHistory = []csaf.Revision{{Number: "1", Date: csafTime(now), Summary: "Generated from the product's VEX decisions"}}
 	t.Generator = &csaf.Generator{Date: csafTime(now), Engine: Generator}
-	maker := cmpOr(p.Manufacturer, st.PublisherName)
+	maker := cmpOr(st.PublisherName, p.Manufacturer)
 	pb := csaf.Branch{Category: "product_name", Name: p.Name}
 	rels := map[string]string{}  // release → product ID
 	comps := map[string]string{} // component key → product ID
