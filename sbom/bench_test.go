@@ -3,6 +3,8 @@ package sbom_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cradle-sdl/cradle/sbom"
@@ -111,5 +113,50 @@ func BenchmarkDecodeCycloneDX10k(b *testing.B) {
 		if len(s.Components) != 10_001 || len(s.Dependencies) != 30_000 {
 			b.Fatalf("got %d components and %d edges", len(s.Components), len(s.Dependencies))
 		}
+	}
+}
+
+// BenchmarkDecodeSPDX decodes the two largest real SPDX 2.2 JSON SBOMs of
+// the corpus (trivy: 3,117 and 3,952 packages), the documents on which
+// `cradle scan` spends nearly all its time reading the SBOM.
+//
+//	CRADLE_TEST_DATA=../shared/data go test -run='^$' -bench=DecodeSPDX -benchmem ./sbom
+func BenchmarkDecodeSPDX(b *testing.B) {
+	dir := os.Getenv("CRADLE_TEST_DATA")
+	if dir == "" {
+		b.Skip("CRADLE_TEST_DATA not set")
+	}
+	for _, c := range []struct {
+		name, glob string
+		components int
+	}{
+		{"microclimate-3117", "spdx-trivy-ibmcom_microclimate-portal-*.json", 3117},
+		{"synthetics-3952", "spdx-trivy-newrelic_synthetics-minion-runner-*.json", 3952},
+	} {
+		files, _ := filepath.Glob(filepath.Join(dir, "sbom/containers", c.glob))
+		if len(files) != 1 {
+			b.Fatalf("%s: found %d files", c.glob, len(files))
+		}
+		data, err := os.ReadFile(files[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			if _, err := sbom.Decode("bench.json", data); err != nil { // compiles the schema outside the timing
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				s, err := sbom.Decode("bench.json", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(s.Components) != c.components {
+					b.Fatalf("got %d components, want %d", len(s.Components), c.components)
+				}
+			}
+		})
 	}
 }

@@ -57,6 +57,22 @@ func newBuilder(d *document, refID string) *builder {
 	}
 }
 
+// reserve makes room for about the given numbers of components and
+// edges, so that a large document does not grow the lists and maps of
+// the builder step by step.
+func (b *builder) reserve(components, edges int) {
+	b.s.Components = slices.Grow(b.s.Components, components)
+	b.where = slices.Grow(b.where, components)
+	b.s.Dependencies = slices.Grow(b.s.Dependencies, edges)
+	if len(b.index) == 0 {
+		b.index = make(map[string]int, components)
+	}
+	if len(b.edges) == 0 {
+		b.edges = make(map[cradle.Dependency]bool, edges)
+		b.edgeLoc = make(map[cradle.Dependency]lazyLoc, edges)
+	}
+}
+
 func (b *builder) problem(loc, format string, args ...any) {
 	p := cradle.Problem{Location: loc, Message: fmt.Sprintf(format, args...)}
 	if len(b.problems) < maxProblems && !slices.Contains(b.problems, p) {

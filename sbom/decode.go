@@ -25,8 +25,8 @@ func Decode(name string, data []byte) (s *cradle.SBOM, err error) {
 		}
 	}()
 	// SPDX JSON is decoded twice (generically for detection and the
-	// schema, by tools-golang for the model); on two cores the second can
-	// start now and overlap with the first.
+	// schema, and into the SPDX model); on two cores the second can start
+	// now and overlap with the first.
 	var early <-chan spdxDecoded
 	if trimmed := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")); looksLikeSPDXJSON(trimmed) {
 		early = startSPDXDecode(trimmed)

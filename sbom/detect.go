@@ -42,8 +42,8 @@ type document struct {
 	encoding string
 	spec     string
 	tree     map[string]any // JSON documents only: parsed once, reused by the schema check
-	// spdx is a decode of SPDX JSON with tools-golang started before the
-	// document was even detected (see Decode); nil when not started.
+	// spdx is a decode of SPDX JSON into the SPDX model started before
+	// the document was even detected (see Decode); nil when not started.
 	spdx <-chan spdxDecoded
 }
 

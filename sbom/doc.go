@@ -5,10 +5,11 @@
 // Decode detects the format, validates the document and normalises it;
 // Encode writes a [cradle.SBOM] as CycloneDX 1.6 JSON or XML, or SPDX 2.3
 // JSON; ReadLimited reads an upload without letting it grow past a limit.
-// The parsing is done by the CycloneDX and SPDX projects' Go libraries and
-// the JSON Schema validation by santhosh-tekuri/jsonschema, against the
-// official schemas embedded in this package (schema/README.md); this
-// package adds validation, locations and normalisation.
+// The parsing is done by the CycloneDX and SPDX projects' Go libraries
+// (SPDX JSON by one pass of encoding/json into the SPDX library's model,
+// spdxjson.go) and the JSON Schema validation by santhosh-tekuri/jsonschema,
+// against the official schemas embedded in this package (schema/README.md);
+// this package adds validation, locations and normalisation.
 //
 // Every rejection is an EInvalid [cradle.Error] whose problems say where
 // (file:line:column for syntax, a JSON pointer such as

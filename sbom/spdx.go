@@ -23,38 +23,35 @@ import (
 
 func decodeSPDX(d *document) (*cradle.SBOM, error) {
 	b := newBuilder(d, "SPDXID")
-	var doc *spdx.Document
-	var loc spdxLocator
-	var snippets []string
-	switch d.encoding {
-	case EncodingJSON:
-		var err error
-		if doc, err = readSPDXJSON(d, b); err != nil {
-			return nil, err
-		}
-		loc = newJSONLocator(d)
-	case EncodingTagValue:
-		tv, err := readTagValue(d, b)
-		if err != nil {
-			return nil, err
-		}
-		doc, loc, snippets = tv.doc, tv, tv.snippets
+	if d.encoding == EncodingJSON {
+		return readSPDXJSON(d, b)
 	}
-	return normaliseSPDX(b, doc, loc, snippets)
+	tv, err := readTagValue(d, b)
+	if err != nil {
+		return nil, err
+	}
+	return normaliseSPDX(b, tv.doc, tv, tv.snippets)
 }
 
 // readSPDXJSON validates the document, repairs what the SPDX library
-// cannot read but cradle can (see spdxlenient.go), and reads it.
-func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
-	// Decoding with tools-golang and validating against the schema each
-	// take about half the time of a large document: start the decode of the
-	// original bytes while the schema check runs, and use it unless the
-	// document needs repairs first. A panic in the speculative decode (on a
-	// document the schema would have refused) is caught and ignored.
-	spec := d.spdx
-	if spec == nil {
-		spec = startSPDXDecode(d.data)
+// cannot read but cradle can (see spdxlenient.go), reads it and
+// normalises it.
+//
+// Decoding and normalising take about as long as the schema check of a
+// large document, so on two cores they run while it runs, from a decode
+// of the original bytes started even before the document was detected
+// (Decode), and their result is used unless the document needs repairs
+// first. What they report is merged after what the schema check
+// reported, as if they had run after it.
+func readSPDXJSON(d *document, b *builder) (*cradle.SBOM, error) {
+	decoded := d.spdx
+	if decoded == nil {
+		decoded = startSPDXDecode(d.data)
 	}
+	loc := newJSONLocator(d)
+	early := make(chan spdxNormalised, 1)
+	go func() { early <- normaliseSPDXJSON(d, decoded, loc) }()
+
 	vs, err := validateSchema(d)
 	if err != nil {
 		return nil, err
@@ -62,60 +59,113 @@ func readSPDXJSON(d *document, b *builder) (*spdx.Document, error) {
 	if fatal := spdxTriage(d, b, vs); len(fatal) > 0 {
 		return nil, invalid(d.name, d.what(), problemsOf(d.name, fatal))
 	}
-	data, repaired := d.data, repairSPDXTree(d, b)
-	var doc *spdx.Document
-	if repaired {
-		if data, err = json.Marshal(d.tree); err != nil {
+	if repairSPDXTree(d, b) {
+		data, err := json.Marshal(d.tree)
+		if err != nil {
 			return nil, fmt.Errorf("re-encode repaired %s: %w", d.what(), err)
 		}
-		doc, err = decodeSPDXModel(data)
-	} else {
-		p := <-spec
-		doc, err = p.doc, p.err
+		doc, err := readSPDXModel(data, d.spec)
+		if err != nil {
+			return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err, true)})
+		}
+		return normaliseSPDX(b, doc, loc, nil)
 	}
+	n := <-early
+	if n.panic != nil {
+		panic(n.panic) // Decode reports it, as if it had happened here
+	}
+	if n.decodeErr != nil {
+		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, n.decodeErr, false)})
+	}
+	if n.err != nil {
+		return nil, n.err
+	}
+	// The warnings of the schema check come first, and the cap on their
+	// number holds for both together.
+	n.s.Warnings = append(b.s.Warnings, n.s.Warnings...)[:min(len(b.s.Warnings)+len(n.s.Warnings), maxProblems)]
+	return n.s, nil
+}
+
+// spdxNormalised is the outcome of normalising the speculative decode.
+type spdxNormalised struct {
+	s         *cradle.SBOM
+	err       error // from normalising
+	decodeErr error // from decoding
+	panic     any
+}
+
+func normaliseSPDXJSON(d *document, decoded <-chan spdxDecoded, loc spdxLocator) (n spdxNormalised) {
+	defer func() {
+		if r := recover(); r != nil {
+			n = spdxNormalised{panic: r}
+		}
+	}()
+	doc, err := (<-decoded).model(d.data, d.spec)
 	if err != nil {
-		return nil, invalid(d.name, d.what(), []cradle.Problem{spdxJSONProblem(d, err, repaired)})
+		return spdxNormalised{decodeErr: err}
 	}
-	return doc, nil
+	s, err := normaliseSPDX(newBuilder(d, "SPDXID"), doc, loc, nil)
+	return spdxNormalised{s: s, err: err}
 }
 
-// spdxDecoded is the outcome of a speculative tools-golang decode.
+// spdxDecoded is the outcome of a speculative decode: the one-pass decode
+// (spdxjson.go), or tools-golang's where that failed.
 type spdxDecoded struct {
-	doc *spdx.Document
-	err error
+	json *spdxJSON
+	doc  *spdx.Document
+	err  error
 }
 
-// startSPDXDecode decodes data as SPDX JSON with tools-golang in the
-// background. A panic (on a document the schema would have refused) is
-// caught and becomes the error.
+// startSPDXDecode decodes data as SPDX JSON in the background: in one pass
+// where it can, else with tools-golang, whose panic (on a document the
+// schema would have refused) is caught and becomes the error.
 func startSPDXDecode(data []byte) <-chan spdxDecoded {
 	ch := make(chan spdxDecoded, 1)
 	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				ch <- spdxDecoded{err: fmt.Errorf("decode: %v", r)}
-			}
-		}()
-		doc, err := decodeSPDXModel(data)
-		ch <- spdxDecoded{doc, err}
+		if j := decodeSPDXJSON(data); j != nil {
+			ch <- spdxDecoded{json: j}
+			return
+		}
+		doc, err := decodeSPDXModelRecovered(data)
+		ch <- spdxDecoded{doc: doc, err: err}
 	}()
 	return ch
 }
 
+// model returns the decoded document of data, whose detected version is
+// spec.
+func (p spdxDecoded) model(data []byte, spec string) (*spdx.Document, error) {
+	if p.json == nil {
+		return p.doc, p.err
+	}
+	if doc, ok := p.json.model(modelVersion(data, spec)); ok {
+		return doc, nil
+	}
+	return decodeSPDXModelRecovered(data)
+}
+
 var spdxVersionRE = regexp.MustCompile(`"spdxVersion"\s*:\s*"(SPDX-2\.[123])"`)
 
-// decodeSPDXModel decodes SPDX JSON into tools-golang's current model. It
-// does what spdxjson.Read does — unmarshal into the document's version of
-// the model, then convert — without Read's first step, a generic parse of
-// the whole document only to find spdxVersion, which a look at the start
-// of the document answers.
+// decodeSPDXModel decodes SPDX JSON into tools-golang's current model
+// with tools-golang: the reference the one-pass decode (spdxjson.go) is
+// held to, and what reads the documents that decode hands back. It does
+// what spdxjson.Read does — unmarshal into the document's version of the
+// model, then convert — without Read's first step, a generic parse of the
+// whole document only to find spdxVersion, where a look at the start of
+// the document answers.
 func decodeSPDXModel(data []byte) (*spdx.Document, error) {
 	m := spdxVersionRE.FindSubmatch(data[:min(len(data), 64<<10)])
 	if m == nil {
 		return spdxjson.Read(bytes.NewReader(data))
 	}
+	return decodeSPDXModelAs(data, string(m[1]))
+}
+
+// decodeSPDXModelAs decodes data with tools-golang as SPDX of the given
+// version ("SPDX-2.1", "SPDX-2.2" or "SPDX-2.3").
+func decodeSPDXModelAs(data []byte, version string) (*spdx.Document, error) {
 	var doc spdx.Document
-	switch string(m[1]) {
+	switch version {
 	case v2_3.Version:
 		err := json.Unmarshal(data, &doc)
 		return &doc, err
@@ -171,6 +221,7 @@ func normaliseSPDX(b *builder, doc *spdx.Document, loc spdxLocator, snippets []s
 		}
 	}
 
+	b.reserve(len(doc.Packages), len(doc.Relationships))
 	document := elementRef(doc.SPDXIdentifier)
 	b.defineOther(document)
 	for _, f := range doc.Files {
