@@ -15,10 +15,11 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
-	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest"}
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest", "catalog"}
 	monitor := append([]string{"store", "monitor"}, formats...)
 	psirt := append([]string{"store", "psirt"}, formats...)
-	above := append(slices.Clone(monitor), "psirt")
+	above := append(slices.Clone(monitor), "psirt", "compliance")
+	comp := append([]string{"store", "compliance"}, formats...)
 	allowed := map[string][]string{
 		"":                {},
 		"store":           {""},
@@ -36,6 +37,8 @@ func TestDependencyDirection(t *testing.T) {
 		"mail":            {},
 		"monitor":         monitor,
 		"psirt":           psirt,
+		"compliance":      comp,
+		"catalog":         {"", "internal/locate"},
 		"jobs":            above,
 		"web":             above,
 		"demo":            above,

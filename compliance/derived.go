@@ -1,0 +1,379 @@
+package compliance
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/catalog"
+	"github.com/cradle-sdl/cradle/store"
+)
+
+// Derived is evidence cradle derives from its own data: what it found,
+// whether that supports the requirement, and which records it used. It is
+// computed when read, so it follows the data, and it is only ever shown
+// next to the person's assessment: it never changes the status.
+type Derived struct {
+	Rule    string   `json:"rule"`    // what was checked
+	Holds   bool     `json:"holds"`   // the data supports the requirement
+	Summary string   `json:"summary"` // what was found
+	Records []string `json:"records,omitempty"`
+}
+
+// facts are what the rules look at for one product.
+type facts struct {
+	product      *cradle.Product
+	releases     []*cradle.Release
+	onMarket     []*cradle.Release
+	withoutSBOM  []string
+	undecidedHi  []cradle.Finding // open, high or critical, on the market, no VEX decision
+	undecidedKEV []cradle.Finding // open, KEV-listed, on the market, no VEX decision
+	cases        []*cradle.Case
+	advisories   []*cradle.Advisory
+	updates      []cradle.SecurityUpdate
+	settings     cradle.PSIRTSettings
+	configured   bool
+	reports      int
+	reviews      []cradle.CaseReview
+	policy       cradle.RemediationPolicy
+	ttf          []store.TimeToFix
+	now          time.Time
+}
+
+func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error) {
+	f := &facts{product: p, now: s.Now()}
+	var err error
+	if f.releases, _, err = s.DB.ListReleases(ctx, p.Name, cradle.Page{PerPage: cradle.MaxPerPage}); err != nil {
+		return nil, err
+	}
+	for _, r := range f.releases {
+		if r.Lifecycle.OnMarket() {
+			f.onMarket = append(f.onMarket, r)
+			if r.CurrentSBOMID == 0 {
+				f.withoutSBOM = append(f.withoutSBOM, r.Version)
+			}
+		}
+	}
+	undecided, _, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, MinRating: "high"}, cradle.Page{PerPage: cradle.MaxPerPage})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range undecided {
+		if x.Lifecycle.OnMarket() {
+			f.undecidedHi = append(f.undecidedHi, x)
+		}
+	}
+	kev, _, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, KEV: true}, cradle.Page{PerPage: cradle.MaxPerPage})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range kev {
+		if x.Lifecycle.OnMarket() {
+			f.undecidedKEV = append(f.undecidedKEV, x)
+		}
+	}
+	if f.policy, err = s.DB.RemediationPolicy(ctx); err != nil {
+		return nil, err
+	}
+	if f.cases, _, err = s.DB.ListCases(ctx, store.CaseFilter{Product: p.Name}, f.policy, cradle.Page{PerPage: cradle.MaxPerPage}); err != nil {
+		return nil, err
+	}
+	all, err := s.DB.ListAdvisories(ctx, "", true)
+	if err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{}
+	for _, c := range f.cases {
+		mine[c.Ref] = true
+	}
+	for _, a := range all {
+		if mine[a.CaseRef] {
+			f.advisories = append(f.advisories, a)
+		}
+	}
+	if f.updates, err = s.DB.SecurityUpdates(ctx, p.Name); err != nil {
+		return nil, err
+	}
+	f.settings.IntakeEnabled = true // the default, as in psirt.PSIRTSettings
+	if f.configured, err = s.DB.GetSetting(ctx, "psirt", &f.settings); err != nil {
+		return nil, err
+	}
+	if _, f.reports, err = s.DB.ListIntake(ctx, "", cradle.Page{PerPage: 1}); err != nil {
+		return nil, err
+	}
+	if f.reviews, err = s.DB.Reviews(ctx, 1); err != nil {
+		return nil, err
+	}
+	if f.ttf, err = s.DB.TimeToFixReport(ctx, f.policy); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// rule derives evidence from the facts.
+type rule func(f *facts) Derived
+
+// rules maps "catalogue/requirement" to its rules. CRA items share the
+// rules of the 62443-4-1 requirements that answer the same question.
+var rules = map[string][]rule{}
+
+func init() {
+	add := func(r rule, ids ...string) {
+		for _, id := range ids {
+			rules[id] = append(rules[id], r)
+		}
+	}
+	iec, cra := catalog.IEC62443_4_1+"/", catalog.CRA+"/"
+	add(sbomRule, iec+"SM-9", cra+"I.II.1")
+	add(exploitableRule, iec+"SM-11", cra+"I.I.2.a")
+	add(intakeRule, iec+"DM-1", cra+"I.II.5", cra+"I.II.6")
+	add(triageRule, iec+"DM-2", iec+"DM-3")
+	add(addressRule, iec+"DM-4", cra+"I.II.2")
+	add(disclosureRule, iec+"DM-5", cra+"I.II.4")
+	add(reviewRule, iec+"DM-6")
+	add(updateDocRule, iec+"SUM-2")
+	add(deliveryRule, iec+"SUM-4", cra+"I.II.7")
+	add(timeToFixRule, iec+"SUM-5")
+	add(supportRule, cra+"Art.13.8", cra+"Art.13.19")
+}
+
+func derive(catalogID, reqID string, f *facts) []Derived {
+	var out []Derived
+	for _, r := range rules[catalogID+"/"+reqID] {
+		out = append(out, r(f))
+	}
+	return out
+}
+
+func versions(rs []*cradle.Release) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Version)
+	}
+	return out
+}
+
+func sbomRule(f *facts) Derived {
+	d := Derived{Rule: "every release on the market has a current SBOM"}
+	for _, r := range f.onMarket {
+		if r.CurrentSBOMID != 0 {
+			d.Records = append(d.Records, fmt.Sprintf("sbom:%d", r.CurrentSBOMID))
+		}
+	}
+	switch {
+	case len(f.onMarket) == 0:
+		d.Summary = "no release of " + f.product.Name + " is on the market yet"
+	case len(f.withoutSBOM) > 0:
+		d.Summary = fmt.Sprintf("%d of %d releases on the market have no SBOM: %s", len(f.withoutSBOM), len(f.onMarket), strings.Join(f.withoutSBOM, ", "))
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d releases on the market have an SBOM (%s), monitored for vulnerabilities", len(f.onMarket), strings.Join(versions(f.onMarket), ", "))
+	}
+	return d
+}
+
+func exploitableRule(f *facts) Derived {
+	d := Derived{Rule: "no release on the market ships a known exploited or high-severity vulnerability without a decision"}
+	for _, x := range append(append([]cradle.Finding{}, f.undecidedKEV...), f.undecidedHi...) {
+		d.Records = append(d.Records, x.Release+": "+x.GroupID+" in "+x.Component+" "+x.Version)
+	}
+	switch {
+	case len(f.undecidedKEV) > 0:
+		d.Summary = fmt.Sprintf("%d KEV-listed and %d high or critical findings without a VEX decision", len(f.undecidedKEV), len(f.undecidedHi))
+	case len(f.undecidedHi) > 0:
+		d.Summary = fmt.Sprintf("%d high or critical findings without a VEX decision", len(f.undecidedHi))
+	default:
+		d.Holds = true
+		d.Summary = "every high, critical or KEV-listed finding in released versions has a decision"
+	}
+	return d
+}
+
+func intakeRule(f *facts) Derived {
+	d := Derived{Rule: "a public reporting channel and security.txt are configured"}
+	switch {
+	case !f.configured:
+		d.Summary = "the PSIRT settings (contacts, security.txt, disclosure policy) are not configured"
+	case !f.settings.IntakeEnabled:
+		d.Summary = "the public reporting form is turned off; contacts: " + strings.Join(f.settings.Contacts, ", ")
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("reporting form, security.txt and disclosure policy published; %d report(s) received", f.reports)
+	}
+	return d
+}
+
+func triageRule(f *facts) Derived {
+	d := Derived{Rule: "cases affecting the product are triaged (validity decided, severity scored)"}
+	var pending []string
+	for _, c := range f.cases {
+		if c.Validity == cradle.ValidityPending || (c.Validity == cradle.ValidityValid && c.Rating == "unknown") {
+			pending = append(pending, c.Ref)
+		}
+	}
+	switch {
+	case len(f.cases) == 0:
+		d.Summary = "no case has affected " + f.product.Name + " yet"
+	case len(pending) > 0:
+		d.Summary = fmt.Sprintf("%d of %d cases not yet triaged: %s", len(pending), len(f.cases), strings.Join(pending, ", "))
+		d.Records = pending
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d cases triaged", len(f.cases))
+	}
+	return d
+}
+
+func addressRule(f *facts) Derived {
+	d := Derived{Rule: "valid cases are decided and none is past its remediation due date"}
+	var undecided, overdue []string
+	for _, c := range f.cases {
+		if c.Validity == cradle.ValidityValid && c.Decision == "" {
+			undecided = append(undecided, c.Ref)
+		}
+		if c.State == cradle.CaseOpen && !c.DueAt.IsZero() && c.DueAt.Before(f.now) {
+			overdue = append(overdue, c.Ref)
+		}
+	}
+	switch {
+	case len(f.cases) == 0:
+		d.Summary = "no case has affected " + f.product.Name + " yet"
+	case len(undecided)+len(overdue) > 0:
+		d.Summary = fmt.Sprintf("%d valid case(s) without a decision, %d overdue", len(undecided), len(overdue))
+		d.Records = append(undecided, overdue...)
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d cases decided, none overdue", len(f.cases))
+	}
+	return d
+}
+
+func disclosureRule(f *facts) Derived {
+	d := Derived{Rule: "fixed vulnerabilities that affected released versions are disclosed in advisories"}
+	advised := map[string]bool{}
+	for _, a := range f.advisories {
+		advised[a.CaseRef] = true
+		d.Records = append(d.Records, "advisory:"+a.TrackingID)
+	}
+	var missing []string
+	for _, c := range f.cases {
+		affectedOnMarket := false
+		for _, r := range c.Releases {
+			if r.Lifecycle.OnMarket() && (r.Status == cradle.VEXAffected || r.Status == cradle.VEXFixed) {
+				affectedOnMarket = true
+			}
+		}
+		if c.Validity == cradle.ValidityValid && affectedOnMarket && !c.FixAvailableAt.IsZero() && !advised[c.Ref] {
+			missing = append(missing, c.Ref)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		d.Summary = fmt.Sprintf("%d fixed case(s) affecting released versions have no published advisory: %s", len(missing), strings.Join(missing, ", "))
+	case len(f.advisories) == 0:
+		d.Holds = true
+		d.Summary = "no fixed vulnerability needed disclosure yet"
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("%d published advisory(ies) cover the fixed cases", len(f.advisories))
+	}
+	return d
+}
+
+func reviewRule(f *facts) Derived {
+	d := Derived{Rule: fmt.Sprintf("open cases are reviewed at least every %d days", f.policy.ReviewEveryDays)}
+	if len(f.reviews) == 0 {
+		d.Summary = "no periodic review of the open cases is recorded"
+		return d
+	}
+	last := f.reviews[0]
+	d.Records = []string{fmt.Sprintf("review:%d", last.ID)}
+	age := f.now.Sub(last.At)
+	if age > time.Duration(f.policy.ReviewEveryDays)*24*time.Hour {
+		d.Summary = fmt.Sprintf("the last review (%s by %s) is %d days old", last.At.Format(cradle.DateLayout), last.Reviewer, int(age.Hours()/24))
+		return d
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("last review %s by %s (%d open, %d overdue)", last.At.Format(cradle.DateLayout), last.Reviewer, last.OpenCases, last.Overdue)
+	return d
+}
+
+func updateDocRule(f *facts) Derived {
+	d := Derived{Rule: "security updates are documented (what they fix, installation, verification, impact)"}
+	if len(f.updates) == 0 {
+		d.Summary = "no security update of " + f.product.Name + " is recorded yet"
+		return d
+	}
+	for _, u := range f.updates {
+		d.Records = append(d.Records, fmt.Sprintf("security_update:%d", u.ID))
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("%d security update(s), each with what it fixes, installation and verification instructions and qualification", len(f.updates))
+	return d
+}
+
+func deliveryRule(f *facts) Derived {
+	d := Derived{Rule: "security updates can be verified by users (hash or signature)"}
+	var missing []string
+	for _, u := range f.updates {
+		d.Records = append(d.Records, fmt.Sprintf("security_update:%d", u.ID))
+		if u.ArtifactHash == "" && u.SignatureURL == "" {
+			missing = append(missing, u.Version)
+		}
+	}
+	switch {
+	case len(f.updates) == 0:
+		d.Summary = "no security update of " + f.product.Name + " is recorded yet"
+	case len(missing) > 0:
+		d.Summary = "updates without a hash or signature: " + strings.Join(missing, ", ")
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d security updates carry a SHA-256 or a signature", len(f.updates))
+	}
+	return d
+}
+
+func timeToFixRule(f *facts) Derived {
+	d := Derived{Rule: "fixes are delivered within the remediation policy"}
+	fixed, within, late := 0, 0, 0
+	var parts []string
+	for _, t := range f.ttf {
+		fixed += t.Fixed
+		within += t.WithinDays
+		late += t.OpenLate
+		if t.Fixed > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d/%d within %d days (median %.1f)", t.Rating, t.WithinDays, t.Fixed, t.PolicyDays, t.MedianDays))
+		}
+	}
+	switch {
+	case fixed == 0 && late == 0:
+		d.Summary = "no fixed case to measure yet"
+	case within < fixed || late > 0:
+		d.Summary = fmt.Sprintf("%d of %d fixes within policy, %d open cases overdue; %s", within, fixed, late, strings.Join(parts, "; "))
+	default:
+		d.Holds = true
+		d.Summary = "all fixes within policy; " + strings.Join(parts, "; ")
+	}
+	return d
+}
+
+func supportRule(f *facts) Derived {
+	d := Derived{Rule: "the support period is declared, at least five years or justified, and its end date is known"}
+	p := f.product
+	years := p.SupportYears()
+	switch {
+	case p.SupportEnd == "":
+		d.Summary = "no support period is declared"
+	case years < 5 && strings.TrimSpace(p.SupportRationale) == "":
+		d.Summary = fmt.Sprintf("%.1f years, less than five, without a rationale", years)
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("support %s to %s (%.1f years)", p.SupportStart, p.SupportEnd, years)
+		if p.SupportRationale != "" {
+			d.Summary += "; rationale recorded"
+		}
+	}
+	return d
+}
