@@ -48,22 +48,24 @@ func (r Role) Label() string {
 type Permission string
 
 const (
-	PermRead         Permission = "read"             // portfolio, SBOMs, components
-	PermWriteProduct Permission = "product:write"    // create and edit products
-	PermWriteRelease Permission = "release:write"    // create and edit releases
-	PermImportSBOM   Permission = "sbom:import"      // upload SBOMs
-	PermReadAudit    Permission = "audit:read"       // read and verify the audit trail
-	PermManageUsers  Permission = "users:manage"     // users and API tokens
-	PermOpenCase     Permission = "case:open"        // report a vulnerability internally (open a case)
-	PermTriage       Permission = "case:triage"      // triage, decide, VEX statuses, Art. 14 reports, security updates
-	PermPublish      Permission = "advisory:publish" // publish advisories and notify customers
-	PermPSIRTConfig  Permission = "psirt:config"     // security.txt, CVD policy, signing key, remediation policy, subscribers
+	PermRead         Permission = "read"              // portfolio, SBOMs, components
+	PermWriteProduct Permission = "product:write"     // create and edit products
+	PermWriteRelease Permission = "release:write"     // create and edit releases
+	PermImportSBOM   Permission = "sbom:import"       // upload SBOMs
+	PermReadAudit    Permission = "audit:read"        // read and verify the audit trail
+	PermManageUsers  Permission = "users:manage"      // users and API tokens
+	PermOpenCase     Permission = "case:open"         // report a vulnerability internally (open a case)
+	PermTriage       Permission = "case:triage"       // triage, decide, VEX statuses, Art. 14 reports, security updates
+	PermPublish      Permission = "advisory:publish"  // publish advisories and notify customers
+	PermPSIRTConfig  Permission = "psirt:config"      // security.txt, CVD policy, signing key, remediation policy, subscribers
+	PermAssess       Permission = "compliance:assess" // assess requirements, scope, applicability, maturity overrides, catalogues
+	PermEvidence     Permission = "evidence:add"      // attach evidence to requirements (CI pipelines too)
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:           {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermReadAudit, PermManageUsers, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig},
-	RoleSecurityOfficer: {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig},
-	RoleDeveloper:       {PermRead, PermWriteRelease, PermImportSBOM, PermOpenCase},
+	RoleAdmin:           {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermReadAudit, PermManageUsers, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence},
+	RoleSecurityOfficer: {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence},
+	RoleDeveloper:       {PermRead, PermWriteRelease, PermImportSBOM, PermOpenCase, PermEvidence},
 	RoleAuditor:         {PermRead, PermReadAudit},
 }
 
