@@ -77,6 +77,13 @@ func commands() []command {
 		{"advisory", "CSAF advisories from cases (create|list|show|publish)", runAdvisory},
 		{"csaf", "validate anyone's CSAF 2.0 documents; export the provider tree (validate|export)", runCSAF},
 		{"vex", "import and export VEX: OpenVEX, CycloneDX, CSAF (import|export)", runVEX},
+		{"catalog", "compliance catalogues: IEC 62443-4-1, CRA, your own (list|show|export|import)", runCatalog},
+		{"compliance", "compliance status and maturity per practice (status)", runCompliance},
+		{"assess", "record the assessment of a requirement", runAssess},
+		{"evidence", "attach evidence to requirements (add|remove)", runEvidence},
+		{"scope", "record whether the SDL applies to a product (SM-3)", runScope},
+		{"applicability", "record whether a requirement applies to a product (SM-5, Art. 13(3))", runApplicability},
+		{"maturity", "override a practice's computed maturity level, with a rationale", runMaturity},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }
