@@ -166,7 +166,7 @@ func (c *Catalog) check() []violation {
 		p, ok := seen[strings.ToLower(id)]
 		switch {
 		case !ok:
-			f.add(fmt.Sprintf("expected the ID of a group in this catalogue, found %s, which is not defined%s", locate.Quote(id), c.suggest(id)), path...)
+			f.add(fmt.Sprintf("expected the ID of a group in this catalogue, found %s, which is not defined", locate.Quote(id)), path...)
 		case !p.isGroup:
 			f.add(fmt.Sprintf("expected the ID of a group, found %s, which is a requirement (%s)", locate.Quote(id), p.ptr), path...)
 			ok = false

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	cradle "github.com/cradle-sdl/cradle"
@@ -18,8 +19,8 @@ import (
 // in one go, not so many that a hostile one exhausts memory.
 const maxProblems = 100
 
-// maxDepth bounds nesting. A catalogue is four levels deep; the bound
-// keeps a file of ten million "[" from exhausting the stack.
+// maxDepth bounds nesting. A catalogue is four levels deep; encoding/json
+// stops at 10000, which is far more than any file here needs.
 const maxDepth = 32
 
 // Parse reads a catalogue file. name is used in error locations (a file
@@ -114,9 +115,10 @@ func invalid(name, what string, problems []cradle.Problem) *cradle.Error {
 // parseStrict reads data as exactly one JSON value and returns the tree
 // the schema validator walks (objects as map[string]any, numbers as
 // json.Number). Beyond what encoding/json checks it rejects invalid UTF-8
-// (which encoding/json silently replaces), a byte order mark, and a key
-// given twice in one object: encoding/json keeps the last value, so a
-// reviewer reading the file could see one title and cradle another.
+// (which encoding/json silently replaces), a byte order mark, nesting
+// deeper than a catalogue needs, and a key given twice in one object:
+// encoding/json keeps the last value, so a reviewer reading the file could
+// see one title and cradle another.
 func parseStrict(name string, data []byte) (any, *cradle.Problem) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		return nil, &cradle.Problem{Location: locate.AtPos(name, 1, 1), Message: "expected JSON, found a byte order mark (JSON text must not start with one)"}
@@ -125,97 +127,91 @@ func parseStrict(name string, data []byte) (any, *cradle.Problem) {
 		off := invalidUTF8(data)
 		return nil, &cradle.Problem{Location: locate.AtOffset(name, data, int64(off)), Message: fmt.Sprintf("expected UTF-8 text, found the invalid byte 0x%02x", data[off])}
 	}
-	t := tokens{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
-	t.dec.UseNumber()
-	tree, p := t.value(nil)
-	if p != nil {
-		return nil, p
+	// Decode first: its syntax errors carry exact offsets (the token
+	// stream's do not count the delimiters it consumed).
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		var syn *json.SyntaxError
+		switch {
+		case errors.As(err, &syn):
+			// Offset counts the offending byte; the location is the byte.
+			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, max(0, syn.Offset-1)), Message: "invalid JSON: " + syn.Error()}
+		case errors.Is(err, io.EOF):
+			return nil, &cradle.Problem{Location: locate.AtPath(name, ""), Message: "expected a JSON object, found an empty document"}
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, int64(len(data))), Message: "invalid JSON: the document ends inside a value (truncated?)"}
+		default:
+			return nil, &cradle.Problem{Location: locate.AtPath(name, ""), Message: "invalid JSON: " + err.Error()}
+		}
 	}
-	off := t.dec.InputOffset()
+	off := dec.InputOffset()
 	for ; off < int64(len(data)); off++ {
 		if !isSpace(data[off]) {
 			return nil, &cradle.Problem{Location: locate.AtOffset(name, data, off), Message: "expected the end of the document after the JSON value, found more data"}
 		}
 	}
+	w := walker{name: name, dec: json.NewDecoder(bytes.NewReader(data))}
+	if p := w.value(nil); p != nil {
+		return nil, p
+	}
 	return tree, nil
 }
 
-// tokens builds the tree from the decoder's token stream, which sees
-// every key (json.Unmarshal into a map would silently keep the last of two).
-type tokens struct {
+// walker goes through the token stream of a document already known to be
+// valid JSON, which sees every key (decoding into a map keeps only the last
+// of two), and checks keys and depth.
+type walker struct {
 	name string
-	data []byte
 	dec  *json.Decoder
 }
 
-func (t *tokens) value(path []string) (any, *cradle.Problem) {
+func (w *walker) value(path []string) *cradle.Problem {
 	if len(path) > maxDepth {
-		return nil, &cradle.Problem{Location: locate.AtPath(t.name, locate.Pointer(path...)), Message: fmt.Sprintf("expected at most %d levels of nesting, found more", maxDepth)}
+		return &cradle.Problem{Location: locate.AtPath(w.name, locate.Pointer(path...)), Message: fmt.Sprintf("expected at most %d levels of nesting, found more", maxDepth)}
 	}
-	tok, err := t.dec.Token()
+	tok, err := w.dec.Token()
 	if err != nil {
-		return nil, t.syntax(err)
+		return w.broken(err)
 	}
-	switch tok := tok.(type) {
-	case json.Delim:
-		switch tok {
-		case '{':
-			obj := map[string]any{}
-			for t.dec.More() {
-				k, err := t.dec.Token()
-				if err != nil {
-					return nil, t.syntax(err)
-				}
-				key, ok := k.(string)
-				if !ok { // the decoder reports a syntax error first; kept for safety
-					return nil, &cradle.Problem{Location: locate.AtOffset(t.name, t.data, t.dec.InputOffset()), Message: "invalid JSON: expected an object key"}
-				}
-				kp := append(slices.Clip(path), key)
-				if _, dup := obj[key]; dup {
-					return nil, &cradle.Problem{Location: locate.AtPath(t.name, locate.Pointer(kp...)), Message: fmt.Sprintf("expected each key once per object, found %s twice", locate.Quote(key))}
-				}
-				v, p := t.value(kp)
-				if p != nil {
-					return nil, p
-				}
-				obj[key] = v
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for w.dec.More() {
+			k, err := w.dec.Token()
+			if err != nil {
+				return w.broken(err)
 			}
-			if _, err := t.dec.Token(); err != nil { // '}'
-				return nil, t.syntax(err)
+			key, _ := k.(string)
+			kp := append(slices.Clip(path), key)
+			if seen[key] {
+				return &cradle.Problem{Location: locate.AtPath(w.name, locate.Pointer(kp...)), Message: fmt.Sprintf("expected each key once per object, found %s twice", locate.Quote(key))}
 			}
-			return obj, nil
-		case '[':
-			arr := []any{}
-			for t.dec.More() {
-				v, p := t.value(append(slices.Clip(path), strconv.Itoa(len(arr))))
-				if p != nil {
-					return nil, p
-				}
-				arr = append(arr, v)
+			seen[key] = true
+			if p := w.value(kp); p != nil {
+				return p
 			}
-			if _, err := t.dec.Token(); err != nil { // ']'
-				return nil, t.syntax(err)
-			}
-			return arr, nil
 		}
-		return nil, &cradle.Problem{Location: locate.AtOffset(t.name, t.data, t.dec.InputOffset()), Message: fmt.Sprintf("invalid JSON: unexpected %q", rune(tok))}
-	default:
-		return tok, nil // string, json.Number, bool or nil
+		if _, err := w.dec.Token(); err != nil { // '}'
+			return w.broken(err)
+		}
+	case json.Delim('['):
+		for i := 0; w.dec.More(); i++ {
+			if p := w.value(append(slices.Clip(path), strconv.Itoa(i))); p != nil {
+				return p
+			}
+		}
+		if _, err := w.dec.Token(); err != nil { // ']'
+			return w.broken(err)
+		}
 	}
+	return nil
 }
 
-func (t *tokens) syntax(err error) *cradle.Problem {
-	var syn *json.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		// Offset counts the offending byte; the location is the byte.
-		return &cradle.Problem{Location: locate.AtOffset(t.name, t.data, max(0, syn.Offset-1)), Message: "invalid JSON: " + syn.Error()}
-	case errors.Is(err, io.EOF) && len(bytes.TrimSpace(t.data)) == 0:
-		return &cradle.Problem{Location: locate.AtPath(t.name, ""), Message: "expected a JSON object, found an empty document"}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &cradle.Problem{Location: locate.AtOffset(t.name, t.data, int64(len(t.data))), Message: "invalid JSON: the document ends inside a value (truncated?)"}
-	}
-	return &cradle.Problem{Location: locate.AtPath(t.name, ""), Message: "invalid JSON: " + err.Error()}
+// broken reports a token error, which the decoder has already ruled out.
+func (w *walker) broken(err error) *cradle.Problem {
+	return &cradle.Problem{Location: locate.AtPath(w.name, ""), Message: "invalid JSON: " + err.Error()}
 }
 
 func invalidUTF8(data []byte) int {
@@ -244,9 +240,15 @@ func decodeStrict(name string, data []byte, v any) *cradle.Problem {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return &cradle.Problem{Location: locate.AtOffset(name, data, max(0, te.Offset-int64(len(te.Value)))), Message: fmt.Sprintf("expected %s for %s, found %s", goType(te.Type.String()), te.Field, te.Value)}
+		// Offset is the end of the value; a number's text is in Value.
+		found, off := te.Value, te.Offset
+		if lit, ok := strings.CutPrefix(te.Value, "number "); ok {
+			found, off = lit, te.Offset-int64(len(lit))
+		}
+		field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
+		return &cradle.Problem{Location: locate.AtOffset(name, data, max(0, off)), Message: fmt.Sprintf("expected %s for %s, found %s", goType(te.Type.String()), locate.Quote(field), found)}
 	}
-	return &cradle.Problem{Location: locate.AtPath(name, ""), Message: err.Error()}
+	return &cradle.Problem{Location: locate.AtPath(name, ""), Message: "invalid JSON: " + err.Error()}
 }
 
 func goType(t string) string {
