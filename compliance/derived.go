@@ -39,6 +39,8 @@ type facts struct {
 	reviews      []cradle.CaseReview
 	policy       cradle.RemediationPolicy
 	ttf          []store.TimeToFix
+	scope        *store.ProductScope
+	applicable   int // recorded applicability decisions (62443-4-1)
 	now          time.Time
 }
 
@@ -109,6 +111,18 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 	if f.ttf, err = s.DB.TimeToFixReport(ctx, f.policy); err != nil {
 		return nil, err
 	}
+	scopes, err := s.DB.Scopes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if sc, ok := scopes[p.Name]; ok {
+		f.scope = &sc
+	}
+	appl, err := s.DB.ApplicabilityOf(ctx, p.Name, catalog.IEC62443_4_1)
+	if err != nil {
+		return nil, err
+	}
+	f.applicable = len(appl)
 	return f, nil
 }
 
@@ -126,6 +140,8 @@ func init() {
 		}
 	}
 	iec, cra := catalog.IEC62443_4_1+"/", catalog.CRA+"/"
+	add(scopeRule, iec+"SM-3")
+	add(scopingRule, iec+"SM-5")
 	add(sbomRule, iec+"SM-9", cra+"I.II.1")
 	add(exploitableRule, iec+"SM-11", cra+"I.I.2.a")
 	add(intakeRule, iec+"DM-1", cra+"I.II.5", cra+"I.II.6")
@@ -153,6 +169,29 @@ func versions(rs []*cradle.Release) []string {
 		out = append(out, r.Version)
 	}
 	return out
+}
+
+func scopeRule(f *facts) Derived {
+	d := Derived{Rule: "whether the SDL applies to the product is decided and justified"}
+	if f.scope == nil {
+		d.Summary = "no scope decision is recorded for " + f.product.Name
+		return d
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("%s by %s on %s: %s", map[bool]string{true: "in scope", false: "out of scope"}[f.scope.InScope],
+		f.scope.Approver, f.scope.ApprovedAt.Format(cradle.DateLayout), f.scope.Justification)
+	return d
+}
+
+func scopingRule(f *facts) Derived {
+	d := Derived{Rule: "the requirements that do not apply to the product are recorded with a justification"}
+	if f.applicable == 0 {
+		d.Summary = "no applicability decision is recorded: every requirement is taken to apply"
+		return d
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("%d applicability decision(s) recorded with justification and approver", f.applicable)
+	return d
 }
 
 func sbomRule(f *facts) Derived {

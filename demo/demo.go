@@ -11,6 +11,8 @@ import (
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/catalog"
+	"github.com/cradle-sdl/cradle/compliance"
 	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/store"
@@ -106,6 +108,9 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 	if err := loadPSIRT(ctx, db, actor); err != nil {
 		return 0, fmt.Errorf("demo PSIRT: %w", err)
 	}
+	if err := loadCompliance(ctx, db, actor); err != nil {
+		return 0, fmt.Errorf("demo compliance: %w", err)
+	}
 	return len(portfolio), nil
 }
 
@@ -173,4 +178,51 @@ func loadPSIRT(ctx context.Context, db *store.DB, actor cradle.Actor) error {
 	}
 	_, err = ps.Publish(ctx, actor, a.TrackingID, cradle.AdvisoryInterim, "Initial public release with a mitigation; a fixed release will follow")
 	return err
+}
+
+// loadCompliance records a starting point of an IEC 62443-4-1
+// self-assessment: the organisation's process partly in place, the gateway
+// assessed in part with evidence, so the compliance pages show levels,
+// gaps and derived evidence.
+func loadCompliance(ctx context.Context, db *store.DB, actor cradle.Actor) error {
+	cs := compliance.New(db)
+	const iec = catalog.IEC62443_4_1
+	for _, p := range portfolio {
+		if err := db.SetScope(ctx, actor, &store.ProductScope{Product: p.product.Name, InScope: true,
+			Justification: "Product with digital elements placed on the EU market; developed under the Northwind SDL."}); err != nil {
+			return err
+		}
+	}
+	const gw = "Edge Gateway EG-200"
+	type step struct {
+		product, req, status, url string
+	}
+	for _, st := range []step{
+		{"", "SM-1", cradle.StatusMet, "https://wiki.northwind.example/sdl/process-handbook-v3"},
+		{"", "SM-2", cradle.StatusMet, "https://wiki.northwind.example/sdl/raci"},
+		{"", "SM-4", cradle.StatusPartial, ""},
+		{"", "SM-13", cradle.StatusPartial, ""},
+		{"", "DM-1", cradle.StatusMet, "https://psirt.northwind.example/security/policy"},
+		{"", "DM-6", cradle.StatusNotStarted, ""},
+		{gw, "SM-9", cradle.StatusMet, ""},
+		{gw, "SR-1", cradle.StatusMet, "https://wiki.northwind.example/eg200/security-context"},
+		{gw, "SR-2", cradle.StatusPartial, "https://git.northwind.example/eg200/threat-model.yaml"},
+		{gw, "SI-1", cradle.StatusMet, "https://ci.northwind.example/eg200/sast/latest"},
+	} {
+		kind := cradle.ScopeProduct
+		if st.product == "" {
+			kind = cradle.ScopeOrganisation
+		}
+		a := &cradle.Assessment{Scope: kind, Product: st.product, CatalogID: iec, Requirement: st.req, Status: st.status, Owner: "Product Security Office"}
+		if err := cs.Assess(ctx, actor, a); err != nil {
+			return err
+		}
+		if st.url != "" {
+			if err := cs.AddEvidence(ctx, actor, kind, st.product, iec, st.req, &cradle.Evidence{Kind: cradle.EvidenceURL, URL: st.url}, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return cs.AddEvidence(ctx, actor, cradle.ScopeProduct, gw, iec, "SM-9",
+		&cradle.Evidence{Kind: cradle.EvidenceRecord, RecordType: "release", RecordRef: gw + "@2.4.1", Title: "SBOM of EG-200 2.4.1"}, nil)
 }
