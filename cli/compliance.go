@@ -220,7 +220,7 @@ func (f *scopeFlags) kind() (string, error) {
 }
 
 func runCompliance(e *env, args []string) error {
-	return subcommand(e, "compliance", args, map[string]func(*env, []string) error{"status": complianceStatus})
+	return subcommand(e, "compliance", args, map[string]func(*env, []string) error{"status": complianceStatus, "document": complianceDocument})
 }
 
 func complianceStatus(e *env, args []string) error {
@@ -535,3 +535,84 @@ func runMaturity(e *env, args []string) error {
 }
 
 func jsonIndent(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }
+
+// DocumentKinds are the documents `compliance document` generates.
+var DocumentKinds = []string{"self-assessment", "soa", "declaration", "simplified-declaration", "user-information", "technical-documentation"}
+
+func complianceDocument(e *env, args []string) error {
+	fs := e.flags("compliance document", "compliance document --kind KIND (--product P | --organisation) [--format pdf|html] --output FILE",
+		`Generate a document from the data: self-assessment (IEC 62443-4-1, per practice and
+requirement, with evidence), soa (Statement of Applicability; --catalog), declaration (EU
+declaration of conformity, CRA Annex V), simplified-declaration (Annex VI; --url of the full
+one), user-information (CRA Annex II), technical-documentation (the Annex VII bundle, a zip).`)
+	var sf scopeFlags
+	sf.bind(fs)
+	kind := fs.String("kind", "", strings.Join(DocumentKinds, ", "))
+	format := fs.String("format", "pdf", "pdf or html (the bundle is always a zip)")
+	output := fs.String("output", "", "file to write")
+	declURL := fs.String("url", "", "simplified-declaration: where the full declaration is published")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *output == "" {
+		return usagef("--output is required")
+	}
+	if *format != "pdf" && *format != "html" {
+		return usagef("--format must be pdf or html; found %q", *format)
+	}
+	scopeKind, err := sf.kind()
+	if err != nil {
+		return err
+	}
+	if scopeKind == cradle.ScopeOrganisation && *kind != "self-assessment" {
+		return usagef("only the self-assessment exists for the organisation; give --product for %s", *kind)
+	}
+	db, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := compliance.New(db)
+	var doc *compliance.Document
+	switch *kind {
+	case "self-assessment":
+		doc, err = s.SelfAssessment(e.ctx, sf.product)
+	case "soa":
+		doc, err = s.StatementOfApplicability(e.ctx, sf.product, sf.catalog)
+	case "declaration":
+		doc, err = s.Declaration(e.ctx, sf.product)
+	case "simplified-declaration":
+		doc, err = s.SimplifiedDeclaration(e.ctx, sf.product, *declURL)
+	case "user-information":
+		doc, err = s.UserInformation(e.ctx, sf.product)
+	case "technical-documentation":
+		zip, err := s.TechnicalDocumentation(e.ctx, sf.product)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*output, zip); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Wrote the technical documentation of %s to %s (%d bytes).\n", sf.product, *output, len(zip))
+		return nil
+	default:
+		return usagef("--kind must be one of %s; found %q", strings.Join(DocumentKinds, ", "), *kind)
+	}
+	if err != nil {
+		return err
+	}
+	var b []byte
+	if *format == "pdf" {
+		b, err = doc.PDF()
+	} else {
+		b, err = doc.HTML()
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*output, b); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Wrote %s (%s, %d bytes) to %s.\n", doc.Title, *format, len(b), *output)
+	return nil
+}

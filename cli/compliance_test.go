@@ -1,7 +1,11 @@
 package cli_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -78,5 +82,30 @@ func TestComplianceCommands(t *testing.T) {
 	mustRun(t, db, "applicability", "--product", "GW", "--requirement", "SVV-4", "--applies=false", "--justification", "No network interface in scope")
 	if out := mustRun(t, db, "compliance", "status", "--organisation"); strings.Contains(out, "SVV-4") || !strings.Contains(out, "SM-1") {
 		t.Errorf("organisation status:\n%s", out)
+	}
+}
+
+func TestComplianceDocumentCommand(t *testing.T) {
+	db := writeFileDB(t)
+	mustRun(t, db, "product", "create", "--name", "GW", "--support-start", "2024-01-01", "--support-end", "2034-01-01")
+	mustRun(t, db, "release", "create", "--product", "GW", "--version", "1", "--lifecycle", "released", "--date", "2025-06-15")
+	mustRun(t, db, "sbom", "import", "--product", "GW", "--release", "1", writeFile(t, "gw.cdx.json", vulnBOM))
+	dir := t.TempDir()
+	for _, kind := range []string{"self-assessment", "soa", "declaration", "user-information"} {
+		out := filepath.Join(dir, kind+".pdf")
+		mustRun(t, db, "compliance", "document", "--kind", kind, "--product", "GW", "--output", out)
+		if b, err := os.ReadFile(out); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%s: not a PDF: %v", kind, err)
+		}
+	}
+	out := filepath.Join(dir, "bundle.zip")
+	mustRun(t, db, "compliance", "document", "--kind", "technical-documentation", "--product", "GW", "--output", out)
+	if zr, err := zip.OpenReader(out); err != nil || len(zr.File) < 5 {
+		t.Errorf("bundle: %v", err)
+	} else {
+		zr.Close()
+	}
+	if code, _, _ := run(t, db, "compliance", "document", "--kind", "poem", "--product", "GW", "--output", out); code != 2 {
+		t.Errorf("unknown kind: exit %d", code)
 	}
 }
