@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +25,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/catalog"
+	"github.com/cradle-sdl/cradle/compliance"
 	"github.com/cradle-sdl/cradle/csaf"
 	"github.com/cradle-sdl/cradle/cvss"
 	"github.com/cradle-sdl/cradle/monitor"
@@ -511,6 +514,31 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"PSIRTSettings":     reflect.TypeFor[cradle.PSIRTSettings](),
 		"SigningKeyView":    reflect.TypeFor[SigningKeyView](),
 		"VEXImport":         reflect.TypeFor[psirt.VEXImport](),
+
+		"CatalogList":       reflect.TypeFor[CatalogList](),
+		"CatalogSummary":    reflect.TypeFor[CatalogSummary](),
+		"CrosswalkSummary":  reflect.TypeFor[CrosswalkSummary](),
+		"CatalogImport":     reflect.TypeFor[CatalogImport](),
+		"Catalog":           reflect.TypeFor[catalog.Catalog](),
+		"CatalogGroup":      reflect.TypeFor[catalog.Group](),
+		"Requirement":       reflect.TypeFor[catalog.Requirement](),
+		"Freshness":         reflect.TypeFor[catalog.Freshness](),
+		"Evidence":          reflect.TypeFor[cradle.Evidence](),
+		"Assessment":        reflect.TypeFor[cradle.Assessment](),
+		"Derived":           reflect.TypeFor[compliance.Derived](),
+		"RequirementStatus": reflect.TypeFor[compliance.ReqStatus](),
+		"MaturityResult":    reflect.TypeFor[cradle.MaturityResult](),
+		"MaturityOverride":  reflect.TypeFor[store.MaturityOverride](),
+		"PracticeStatus":    reflect.TypeFor[compliance.PracticeStatus](),
+		"ComplianceStatus":  reflect.TypeFor[compliance.Status](),
+		"ProductScope":      reflect.TypeFor[store.ProductScope](),
+		"Applicability":     reflect.TypeFor[store.Applicability](),
+		"MaturityPoint":     reflect.TypeFor[store.MaturityPoint](),
+		"MaturityHistory":   reflect.TypeFor[MaturityHistory](),
+		"Matrix":            reflect.TypeFor[Matrix](),
+		"MatrixPractice":    reflect.TypeFor[MatrixPractice](),
+		"MatrixRow":         reflect.TypeFor[MatrixRow](),
+		"MatrixCell":        reflect.TypeFor[MatrixCell](),
 	}
 	for name, typ := range responses {
 		check(name, schema(name), typ, true)
@@ -535,6 +563,12 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"SecurityUpdateInput":    reflect.TypeFor[updateInput](),
 		"AdvisoryInput":          reflect.TypeFor[advisoryInput](),
 		"PSIRTSettingsInput":     reflect.TypeFor[cradle.PSIRTSettings](),
+
+		"AssessmentInput":    reflect.TypeFor[assessmentInput](),
+		"EvidenceInput":      reflect.TypeFor[evidenceInput](),
+		"ScopeInput":         reflect.TypeFor[scopeInput](),
+		"ApplicabilityInput": reflect.TypeFor[applicabilityInput](),
+		"MaturityInput":      reflect.TypeFor[maturityInput](),
 	} {
 		check(name, schema(name), typ, false)
 	}
@@ -592,11 +626,17 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"/components/schemas/Case/properties/state/enum":             {cradle.CaseOpen, cradle.CaseClosed},
 		"/components/schemas/Deadline/properties/state/enum": {cradle.DeadlineWaiting, cradle.DeadlineOpen, cradle.DeadlineDueSoon,
 			cradle.DeadlineOverdue, cradle.DeadlineSubmitted, cradle.DeadlineSubmittedLate},
-		"/components/schemas/Advisory/properties/status/enum":   {cradle.AdvisoryDraft, cradle.AdvisoryInterim, cradle.AdvisoryFinal},
-		"/components/schemas/CVSSScore/properties/version/enum": strs(cvss.V20, cvss.V30, cvss.V31, cvss.V40),
-		"/components/schemas/CVSSScore/properties/rating/enum":  {cvss.RatingNone, cvss.RatingLow, cvss.RatingMedium, cvss.RatingHigh, cvss.RatingCritical},
-		"/components/schemas/VEXImport/properties/format/enum":  {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
-		"/components/parameters/VEXFormat/schema/enum":          {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
+		"/components/schemas/Advisory/properties/status/enum":    {cradle.AdvisoryDraft, cradle.AdvisoryInterim, cradle.AdvisoryFinal},
+		"/components/schemas/CVSSScore/properties/version/enum":  strs(cvss.V20, cvss.V30, cvss.V31, cvss.V40),
+		"/components/schemas/CVSSScore/properties/rating/enum":   {cvss.RatingNone, cvss.RatingLow, cvss.RatingMedium, cvss.RatingHigh, cvss.RatingCritical},
+		"/components/schemas/VEXImport/properties/format/enum":   {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
+		"/components/parameters/VEXFormat/schema/enum":           {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
+		"/components/schemas/AssessmentStatus/enum":              cradle.AssessmentStatuses,
+		"/components/schemas/AssessmentScope/enum":               {cradle.ScopeOrganisation, cradle.ScopeProduct},
+		"/components/schemas/EvidenceKind/enum":                  {cradle.EvidenceFile, cradle.EvidenceURL, cradle.EvidenceRecord},
+		"/components/schemas/RecordType/enum":                    store.RecordTypes,
+		"/components/schemas/RequirementKind/enum":               strs(oaAnys(catalog.Kinds)...),
+		"/components/schemas/EvidenceInput/properties/kind/enum": {cradle.EvidenceURL, cradle.EvidenceRecord},
 	} {
 		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
 			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
@@ -1812,12 +1852,190 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(nil, "GET", "/.well-known/csaf/amber/", nil, 404)
 	c.call(nil, "GET", "/.well-known/csaf/white/1999/none.json", nil, 404)
 
+	// Compliance: the catalogues, a product's and the organisation's
+	// status, assessments, evidence (JSON and files), the SDL scope,
+	// applicability, maturity overrides, the history and the matrix.
+	const iec = "iec-62443-4-1-2018"
+	b, _ = c.call(auditor, "GET", "/api/v1/catalogs", nil, 200)
+	if l := oaDecode[CatalogList](t, b); len(l.Items) != 2 || len(l.Crosswalks) != 1 || !l.Items[0].Builtin || l.Items[0].Requirements != 47 || l.Items[0].Practices != 8 {
+		t.Errorf("catalogues: %s", b)
+	}
+	b, _ = c.call(dev, "GET", "/api/v1/catalogs/"+iec, nil, 200)
+	if cat := oaDecode[catalog.Catalog](t, b); len(cat.Requirements) != 47 || cat.Requirements[0].Parent != "SM" {
+		t.Errorf("IEC 62443-4-1: %d requirements", len(cat.Requirements))
+	}
+	c.call(admin, "GET", "/api/v1/catalogs/iso-9001", nil, 404)
+	b, resp = c.call(admin, "GET", "/api/v1/catalogs/cra-2024-2847/oscal", nil, 200)
+	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="cra-2024-2847-oscal.json"` || !bytes.Contains(b, []byte(`"oscal-version": "1.1.3"`)) {
+		t.Errorf("OSCAL export: %s", cd)
+	}
+	c.call(admin, "GET", "/api/v1/catalogs/iso-9001/oscal", nil, 404)
+	acme := `{"id": "acme-sdl-2025", "title": "ACME SDL", "version": "1", "groups": [{"id": "A", "title": "Access"}],
+		"requirements": [{"id": "A-1", "title": "MFA for administrators", "parent": "A", "kind": "product"}]}`
+	b, resp = c.call(admin, "POST", "/api/v1/catalogs?filename=acme.json", acme, 201)
+	if im := oaDecode[CatalogImport](t, b); im.Kind != "catalog" || im.ID != "acme-sdl-2025" || im.Replaced || resp.Header.Get("Location") != "/api/v1/catalogs/acme-sdl-2025" {
+		t.Errorf("import: %s", b)
+	}
+	b, _ = c.call(admin, "POST", "/api/v1/catalogs?filename=acme.json", acme, 200)
+	if !oaDecode[CatalogImport](t, b).Replaced {
+		t.Errorf("re-import: %s", b)
+	}
+	b, _ = c.call(admin, "POST", "/api/v1/catalogs?filename=acme.json", `{"id": "Acme", "title": "x", "version": "1", "requirements": []}`, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) == 0 || !strings.HasPrefix(e.Error.Problems[0].Location, "acme.json") {
+		t.Errorf("a broken catalogue's problems are not located: %s", b)
+	}
+	builtinIEC, _ := catalog.BuiltinFile(iec + ".json")
+	c.call(admin, "POST", "/api/v1/catalogs", builtinIEC, 409)
+	c.call(dev, "POST", "/api/v1/catalogs", acme, 403)
+	c.call(admin, "POST", "/api/v1/catalogs", bytes.Repeat([]byte(" "), 8<<20+1), 413)
+
+	const wc = "/api/v1/products/Widget/compliance"
+	b, _ = c.call(auditor, "GET", wc, nil, 200)
+	if st := oaDecode[compliance.Status](t, b); len(st.Requirements) != 47 || len(st.Practices) != 8 || st.InScope != nil {
+		t.Errorf("Widget's status: %d requirements, %d practices", len(st.Requirements), len(st.Practices))
+	}
+	c.call(admin, "GET", wc+"?catalog=cra-2024-2847", nil, 200)
+	c.call(admin, "GET", wc+"?catalog=acme-sdl-2025", nil, 200)
+	c.call(admin, "GET", wc+"?catalog=nope", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Nope/compliance", nil, 404)
+	b, _ = c.call(dev, "GET", "/api/v1/compliance/organisation", nil, 200)
+	if st := oaDecode[compliance.Status](t, b); len(st.Requirements) != 14 {
+		t.Errorf("the organisation's status: %d requirements", len(st.Requirements))
+	}
+	c.call(admin, "GET", "/api/v1/compliance/organisation?catalog=nope", nil, 404)
+
+	// Assessments: an organisation requirement asked through a product
+	// is the organisation's.
+	b, _ = c.call(admin, "PUT", wc+"/SI-1", map[string]any{"status": "met", "owner": "Ada", "review_date": "2030-01-01", "notes": "SAST on every merge."}, 200)
+	if a := oaDecode[cradle.Assessment](t, b); a.Scope != cradle.ScopeProduct || a.Product != "Widget" || a.Status != cradle.StatusMet || a.UpdatedBy == "" {
+		t.Errorf("SI-1: %s", b)
+	}
+	b, _ = c.call(admin, "PUT", wc+"/SI-2", map[string]any{"status": "met"}, 200)
+	if a := oaDecode[cradle.Assessment](t, b); a.Scope != cradle.ScopeOrganisation || a.Product != "" {
+		t.Errorf("SI-2 through Widget: %s", b)
+	}
+	b, _ = c.call(admin, "PUT", wc+"/SI-1", map[string]any{"status": "done", "review_date": "soon"}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 2 {
+		t.Errorf("bad status and date: %s", b)
+	}
+	c.call(admin, "PUT", wc+"/XX-1", map[string]any{"status": "met"}, 404)
+	c.call(dev, "PUT", wc+"/SI-1", map[string]any{"status": "met"}, 403)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/SM-1", map[string]any{"status": "partial", "owner": "PSIRT lead"}, 200)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/SI-1", map[string]any{"status": "met"}, 400) // assessed per product
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/XX-1", map[string]any{"status": "met"}, 404)
+	c.call(auditor, "PUT", "/api/v1/compliance/organisation/SM-1", map[string]any{"status": "met"}, 403)
+
+	// Evidence as JSON (a link, a record) and as files.
+	b, _ = c.call(dev, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "url", "url": "https://ci.example.com/sast/1", "title": "SAST run", "expires_at": "2099-01-01T00:00:00Z"}, 201)
+	linkEv := oaDecode[cradle.Evidence](t, b)
+	c.call(admin, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "record", "record_type": "release", "record": "Widget@1.0.0"}, 201)
+	b, _ = c.call(admin, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "url", "url": "javascript:alert(1)"}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 1 || e.Error.Problems[0].Location != "url" {
+		t.Errorf("javascript link: %s", b)
+	}
+	c.call(admin, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "file"}, 400)
+	c.call(admin, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "record", "record_type": "case", "record": "CASE-999"}, 400)
+	c.call(admin, "POST", wc+"/XX-1/evidence", map[string]any{"kind": "url", "url": "https://example.com"}, 404)
+	c.call(admin, "POST", "/api/v1/products/Nope/compliance/SI-1/evidence", map[string]any{"kind": "url", "url": "https://example.com"}, 404)
+	c.call(auditor, "POST", wc+"/SI-1/evidence", map[string]any{"kind": "url", "url": "https://example.com"}, 403)
+	multipartBody := func(filename, content string, fields map[string]string) ([]byte, func(*http.Request)) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		if filename != "" {
+			w, _ := mw.CreateFormFile("file", filename)
+			io.WriteString(w, content)
+		}
+		mw.Close()
+		return buf.Bytes(), oaHeader("Content-Type", mw.FormDataContentType())
+	}
+	body, ctype := multipartBody("../../etc/passwd", "root:x:0:0", map[string]string{"title": "Coding standard", "expires": "2099-12-31"})
+	b, _ = c.call(dev, "POST", "/api/v1/compliance/organisation/SI-2/evidence", body, 201, ctype)
+	fileEv := oaDecode[cradle.Evidence](t, b)
+	if fileEv.Filename != "passwd" || fileEv.Size != 10 || fileEv.Title != "Coding standard" || fileEv.ExpiresAt.Format(time.RFC3339) != "2100-01-01T00:00:00Z" {
+		t.Errorf("file evidence: %s", b)
+	}
+	body, ctype = multipartBody("big.bin", strings.Repeat("x", uploadLimit+1), nil)
+	c.call(admin, "POST", wc+"/SVV-3/evidence", body, 413, ctype)
+	body, ctype = multipartBody("", "", map[string]string{"title": "no file"})
+	c.call(admin, "POST", wc+"/SVV-3/evidence", body, 400, ctype)
+	body, ctype = multipartBody("scan.txt", "ok", map[string]string{"expires": "next year"})
+	c.call(admin, "POST", wc+"/SVV-3/evidence", body, 400, ctype)
+	c.call(admin, "POST", "/api/v1/compliance/organisation/SI-2/evidence", map[string]any{"kind": "pdf"}, 400)
+	c.call(admin, "POST", "/api/v1/compliance/organisation/XX-1/evidence", map[string]any{"kind": "url", "url": "https://example.com"}, 404)
+	c.call(auditor, "POST", "/api/v1/compliance/organisation/SI-2/evidence", map[string]any{"kind": "url", "url": "https://example.com"}, 403)
+	b, resp = c.call(auditor, "GET", "/api/v1/evidence/"+strconv.FormatInt(fileEv.ID, 10)+"/file", nil, 200)
+	if string(b) != "root:x:0:0" || resp.Header.Get("Content-Type") != "application/octet-stream" || resp.Header.Get("Content-Disposition") != "attachment; filename=passwd" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("evidence file: %q %v", b, resp.Header)
+	}
+	c.call(admin, "GET", "/api/v1/evidence/"+strconv.FormatInt(linkEv.ID, 10)+"/file", nil, 404) // a link has no file
+	c.call(admin, "GET", "/api/v1/evidence/99999/file", nil, 404)
+	c.call(admin, "GET", "/api/v1/evidence/first/file", nil, 400)
+
+	// Scope, applicability, maturity overrides.
+	b, _ = c.call(admin, "PUT", "/api/v1/products/Widget/scope", map[string]any{"in_scope": true, "justification": "Placed on the EU market."}, 200)
+	if sc := oaDecode[store.ProductScope](t, b); !sc.InScope || sc.Approver == "" {
+		t.Errorf("scope: %s", b)
+	}
+	c.call(admin, "PUT", "/api/v1/products/Widget/scope", map[string]any{"justification": "x"}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Nope/scope", map[string]any{"in_scope": true, "justification": "x"}, 404)
+	c.call(dev, "PUT", "/api/v1/products/Widget/scope", map[string]any{"in_scope": false, "justification": "x"}, 403)
+	c.call(admin, "PUT", "/api/v1/products/Widget/applicability/SVV-4?catalog="+iec, map[string]any{"applies": false, "justification": "No network interface."}, 200)
+	c.call(admin, "PUT", "/api/v1/products/Widget/applicability/SVV-4", map[string]any{"applies": false, "justification": " "}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Widget/applicability/XX-1", map[string]any{"applies": false, "justification": "x"}, 404)
+	c.call(dev, "PUT", "/api/v1/products/Widget/applicability/SVV-4", map[string]any{"applies": true, "justification": "x"}, 403)
+	b, _ = c.call(admin, "PUT", "/api/v1/products/Widget/maturity/SI", map[string]any{"level": 2, "rationale": "SAST covers the C code only."}, 200)
+	if o := oaDecode[store.MaturityOverride](t, b); o.Level != 2 || o.SetBy == "" {
+		t.Errorf("override: %s", b)
+	}
+	c.call(admin, "PUT", "/api/v1/products/Widget/maturity/SI", map[string]any{"level": 3}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Widget/maturity/SM-1", map[string]any{"level": 3, "rationale": "x"}, 404) // a requirement, not a practice
+	c.call(dev, "PUT", "/api/v1/products/Widget/maturity/SI", map[string]any{"level": 3, "rationale": "x"}, 403)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/maturity/SM", map[string]any{"level": 3, "rationale": "Certified ISASecure SDLA."}, 200)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/maturity/SM", map[string]any{"level": 0}, 200)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/maturity/SM", map[string]any{"level": 5, "rationale": "x"}, 400)
+	c.call(admin, "PUT", "/api/v1/compliance/organisation/maturity/XX", map[string]any{"level": 0}, 404)
+	c.call(auditor, "PUT", "/api/v1/compliance/organisation/maturity/SM", map[string]any{"level": 0}, 403)
+
+	// The history (recorded by the status calls above) and the matrix.
+	b, _ = c.call(auditor, "GET", wc+"/history", nil, 200)
+	if h := oaDecode[MaturityHistory](t, b); len(h.Items) != 8 {
+		t.Errorf("history: %s", b)
+	}
+	c.call(admin, "GET", wc+"/history?catalog=nope", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Nope/compliance/history", nil, 404)
+	c.call(admin, "GET", "/api/v1/compliance/organisation/history", nil, 200)
+	c.call(admin, "GET", "/api/v1/compliance/organisation/history?catalog=nope", nil, 404)
+	b, _ = c.call(auditor, "GET", "/api/v1/compliance/matrix", nil, 200)
+	m := oaDecode[Matrix](t, b)
+	var widgetRow *MatrixRow
+	for i := range m.Products {
+		if m.Products[i].Product == "Widget" {
+			widgetRow = &m.Products[i]
+		}
+	}
+	if len(m.Practices) != 8 || widgetRow == nil || widgetRow.InScope == nil || widgetRow.Cells[3].Practice != "SI" ||
+		widgetRow.Cells[3].Level != 2 || widgetRow.Cells[3].Computed != 3 || !widgetRow.Cells[3].Overridden {
+		t.Errorf("matrix: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/compliance/matrix?catalog=cra-2024-2847&q=WID&cra_class=critical", nil, 200)
+	c.call(admin, "GET", "/api/v1/compliance/matrix?cra_class=essential", nil, 400)
+	c.call(admin, "GET", "/api/v1/compliance/matrix?catalog=nope", nil, 404)
+
+	// Removing evidence.
+	c.call(dev, "DELETE", "/api/v1/evidence/"+strconv.FormatInt(linkEv.ID, 10), nil, 403)
+	c.call(admin, "DELETE", "/api/v1/evidence/"+strconv.FormatInt(linkEv.ID, 10), nil, 204)
+	c.call(admin, "DELETE", "/api/v1/evidence/"+strconv.FormatInt(linkEv.ID, 10), nil, 404)
+	c.call(admin, "DELETE", "/api/v1/evidence/zero", nil, 400)
+
 	// What wrap and the shared helpers do, route by route: an invalid
 	// bearer token is refused everywhere but on the public routes (which
 	// ignore credentials); session writes need the CSRF header, public
 	// ones included; JSON bodies are bounded; page parameters are checked.
 	concrete := strings.NewReplacer("{product}", "Widget", "{version}", "1.0.0", "{id}", "1", "{ref}", "CASE-1", "{stage}", "final",
-		"{path}", "provider-metadata.json")
+		"{path}", "provider-metadata.json", "{requirement}", "SM-1", "{practice}", "SM")
 	huge := `{"name": "` + strings.Repeat("x", 1<<20) + `"}`
 	for key, op := range oaOperations(ch.doc) {
 		method, path, _ := strings.Cut(key, " ")
@@ -1828,8 +2046,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		if !safeMethod(method) {
 			c.call(oaSession(sess, false), method, path, nil, 403)
 		}
-		// The intake has its own, larger limit (tested above).
-		if rb, _ := oaDeref(ch.doc, op["requestBody"], ""); rb != nil && key != "POST /api/v1/intake" {
+		// The intake and catalogue imports have their own, larger limits
+		// (tested above).
+		if rb, _ := oaDeref(ch.doc, op["requestBody"], ""); rb != nil && key != "POST /api/v1/intake" && key != "POST /api/v1/catalogs" {
 			if _, ok := rb["content"].(map[string]any)["application/json"]; ok {
 				c.call(admin, method, path, huge, 413)
 			}

@@ -22,6 +22,7 @@ const permAuthenticated cradle.Permission = "authenticated"
 func (s *Server) routes() []route {
 	rs := append(s.apiRoutes(), s.psirtAPIRoutes()...)
 	rs = append(rs, s.advisoryAPIRoutes()...)
+	rs = append(rs, s.complianceAPIRoutes()...)
 	return append(rs, s.allUIRoutes()...)
 }
 

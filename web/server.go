@@ -20,6 +20,7 @@ import (
 	"time"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/compliance"
 	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
@@ -57,6 +58,7 @@ type Server struct {
 	// imports is a semaphore bounding concurrent imports (see heavy).
 	imports  chan struct{}
 	ps       *psirt.Service
+	cs       *compliance.Service
 	intake   *intakeLimiter
 	provider providerCache
 }
@@ -73,7 +75,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Server, error) {
 		cfg.ConcurrentImports = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux(), imports: make(chan struct{}, cfg.ConcurrentImports),
-		ps: psirt.New(db, log), intake: newIntakeLimiter(5, 12*time.Minute)}
+		ps: psirt.New(db, log), cs: compliance.New(db), intake: newIntakeLimiter(5, 12*time.Minute)}
 	ui, err := parseTemplates()
 	if err != nil {
 		return nil, err

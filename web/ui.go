@@ -40,7 +40,7 @@ var uiPages = append([]string{
 	"error", "login", "portfolio", "product_form", "product", "release", "component",
 	"upload", "upload_result", "components", "users", "tokens", "token_created", "audit", "audit_verify",
 	"findings", "vuln", "vulndb", "vulndb_result", "events", "webhooks",
-}, append(psirtUIPages, advisoryUIPages...)...)
+}, append(append(psirtUIPages, advisoryUIPages...), complianceUIPages...)...)
 
 // uiTemplates holds the parsed HTML templates, one set per page (each set
 // is the layout and partials plus the page's own "content"), and the
@@ -253,6 +253,7 @@ func (s *Server) uiRoutes() []route {
 func (s *Server) allUIRoutes() []route {
 	rs := append(s.uiRoutes(), s.psirtUIRoutes()...)
 	rs = append(rs, s.advisoryUIRoutes()...)
+	rs = append(rs, s.complianceUIRoutes()...)
 	// Everything else is a 404 page (or a JSON error under /api/).
 	return append(rs, route{"GET /", "", true, s.uiNotFound})
 }
