@@ -189,6 +189,12 @@ var access = map[string]string{
 	"POST /settings/psirt/key":        "admin security-officer",
 	"POST /products/{product}/vex":    "admin security-officer",
 
+	// Compliance documents (documents.go).
+	"GET /api/v1/products/{product}/documents/{kind}":               "admin security-officer developer auditor",
+	"GET /api/v1/compliance/organisation/documents/self-assessment": "admin security-officer developer auditor",
+	"GET /products/{product}/documents/{kind}":                      "admin security-officer developer auditor",
+	"GET /compliance/organisation/documents/self-assessment":        "admin security-officer developer auditor",
+
 	// Compliance: catalogues, assessments, evidence, maturity (api_compliance.go, ui_compliance.go).
 	"GET /api/v1/catalogs":                                                         "admin security-officer developer auditor",
 	"POST /api/v1/catalogs":                                                        "admin security-officer",

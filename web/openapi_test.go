@@ -2008,6 +2008,21 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(admin, "GET", "/api/v1/products/Nope/compliance/history", nil, 404)
 	c.call(admin, "GET", "/api/v1/compliance/organisation/history", nil, 200)
 	c.call(admin, "GET", "/api/v1/compliance/organisation/history?catalog=nope", nil, 404)
+
+	// Documents generated from the data.
+	for _, kind := range []string{"self-assessment", "soa", "declaration", "simplified-declaration", "user-information", "technical-documentation"} {
+		b, resp := c.call(auditor, "GET", "/api/v1/products/Widget/documents/"+kind, nil, 200)
+		if want := map[bool]string{true: "PK", false: "%PDF-"}[kind == "technical-documentation"]; !bytes.HasPrefix(b, []byte(want)) || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("document %s: %.20q %v", kind, b, resp.Header)
+		}
+	}
+	c.call(auditor, "GET", "/api/v1/products/Widget/documents/declaration?format=html", nil, 200)
+	c.call(auditor, "GET", "/api/v1/products/Widget/documents/declaration?format=docx", nil, 400)
+	c.call(auditor, "GET", "/api/v1/products/Widget/documents/poem", nil, 404)
+	c.call(auditor, "GET", "/api/v1/products/Nope/documents/declaration", nil, 404)
+	c.call(auditor, "GET", "/api/v1/compliance/organisation/documents/self-assessment", nil, 200)
+	c.call(auditor, "GET", "/api/v1/compliance/organisation/documents/self-assessment?format=html", nil, 200)
+	c.call(auditor, "GET", "/api/v1/compliance/organisation/documents/self-assessment?format=odt", nil, 400)
 	b, _ = c.call(auditor, "GET", "/api/v1/compliance/matrix", nil, 200)
 	m := oaDecode[Matrix](t, b)
 	var widgetRow *MatrixRow

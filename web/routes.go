@@ -23,6 +23,7 @@ func (s *Server) routes() []route {
 	rs := append(s.apiRoutes(), s.psirtAPIRoutes()...)
 	rs = append(rs, s.advisoryAPIRoutes()...)
 	rs = append(rs, s.complianceAPIRoutes()...)
+	rs = append(rs, s.documentAPIRoutes()...)
 	return append(rs, s.allUIRoutes()...)
 }
 

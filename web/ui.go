@@ -254,6 +254,7 @@ func (s *Server) allUIRoutes() []route {
 	rs := append(s.uiRoutes(), s.psirtUIRoutes()...)
 	rs = append(rs, s.advisoryUIRoutes()...)
 	rs = append(rs, s.complianceUIRoutes()...)
+	rs = append(rs, s.documentUIRoutes()...)
 	// Everything else is a 404 page (or a JSON error under /api/).
 	return append(rs, route{"GET /", "", true, s.uiNotFound})
 }
