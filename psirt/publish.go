@@ -111,8 +111,10 @@ func (s *Service) ProviderTree(ctx context.Context) (publish.Tree, error) {
 	var docs []publish.Doc
 	last := time.Time{}
 	for _, a := range advs {
-		docs = append(docs, publish.Doc{TrackingID: a.TrackingID, TLP: a.TLP, Title: a.Title, InitialReleaseDate: a.InitialDate,
-			CurrentReleaseDate: a.CurrentDate, JSON: a.Document})
+		// Everything but the JSON is read from the published document
+		// itself: the advisory's editable columns (title, TLP) describe the
+		// next revision, not the one published.
+		docs = append(docs, publish.Doc{TrackingID: a.TrackingID, JSON: a.Document})
 		if a.CurrentDate.After(last) {
 			last = a.CurrentDate
 		}

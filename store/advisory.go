@@ -310,7 +310,7 @@ func (db *DB) AdvisoryRevisionDocument(ctx context.Context, trackingID, number s
 func (db *DB) PublicationStamp(ctx context.Context) (string, error) {
 	var n int
 	var last, set nullTime
-	if err := db.queryRow(ctx, `SELECT COUNT(*), MAX(published_at) FROM advisories WHERE published_at IS NOT NULL`).Scan(&n, &last); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*), MAX(date) FROM advisory_revisions`).Scan(&n, &last); err != nil {
 		return "", err
 	}
 	if err := db.queryRow(ctx, `SELECT MAX(updated_at) FROM settings WHERE key IN ('psirt', 'signing_key')`).Scan(&set); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -338,7 +339,8 @@ func (s *Server) csafTree(w http.ResponseWriter, r *http.Request) error {
 				http.Error(w, "no CSAF documents are published here", http.StatusNotFound)
 				return nil
 			}
-			return err
+			// A public route: the details go to the log, not the caller.
+			return fmt.Errorf("build the CSAF provider tree: %v", err)
 		}
 		h = http.StripPrefix("/.well-known/csaf", tree.Handler(allowTLP))
 		s.provider.handler, s.provider.stamp = h, stamp

@@ -271,7 +271,7 @@ func (s *Server) readable(r *http.Request, a *cradle.Advisory) (*advisoryReadabl
 	if doc.ProductTree != nil {
 		walk(doc.ProductTree.Branches)
 	}
-	v.Title = a.TrackingID + ": " + a.Title
+	v.Title = a.TrackingID + ": " + doc.Document.Title
 	return v, nil
 }
 
@@ -293,7 +293,7 @@ func (s *Server) uiAdvisoryView(w http.ResponseWriter, r *http.Request) error {
 // other advisory does not exist for the public.
 func (s *Server) uiPublicAdvisory(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.db.Advisory(r.Context(), r.PathValue("id"))
-	if err != nil || a.Document == nil || a.TLP != "WHITE" {
+	if err != nil || a.Document == nil || publishedTLP(a) != "WHITE" {
 		return cradle.Errorf(cradle.ENotFound, "no published advisory %s", r.PathValue("id"))
 	}
 	v, err := s.readable(r, a)
@@ -331,8 +331,11 @@ func (s *Server) uiCVDPolicy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, a := range all {
-		if a.TLP == "WHITE" {
-			v.Published = append(v.Published, a)
+		// What was published decides, not the columns edited since.
+		if publishedTLP(a) == "WHITE" {
+			pub := *a
+			pub.Title = publishedTitle(a)
+			v.Published = append(v.Published, &pub)
 		}
 	}
 	v.Title = "Vulnerability disclosure policy"
@@ -533,3 +536,25 @@ func (s *Server) uiImportVEX(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.renderProduct(w, r, http.StatusOK, nil, func(v *productView) { v.VEXResult = res })
 }
+
+// publishedMeta reads the distribution and title of the published CSAF
+// document of a: the editable columns describe the next revision.
+func publishedMeta(a *cradle.Advisory) (tlp, title string) {
+	var d struct {
+		Document struct {
+			Title        string `json:"title"`
+			Distribution struct {
+				TLP struct {
+					Label string `json:"label"`
+				} `json:"tlp"`
+			} `json:"distribution"`
+		} `json:"document"`
+	}
+	if a.Document == nil || json.Unmarshal(a.Document, &d) != nil {
+		return "", ""
+	}
+	return d.Document.Distribution.TLP.Label, d.Document.Title
+}
+
+func publishedTLP(a *cradle.Advisory) string   { t, _ := publishedMeta(a); return t }
+func publishedTitle(a *cradle.Advisory) string { _, t := publishedMeta(a); return t }

@@ -89,6 +89,24 @@ func TestUIAdvisoryPublishing(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	wantBody(t, rec, `"csaf_trusted_provider"`)
 	wantStatus(t, anon.get("/.well-known/csaf/white/index.txt"), http.StatusOK)
+	// Editing a published advisory changes its next revision only: a RED
+	// advisory edited to WHITE stays private until it is republished, and
+	// the CSAF tree keeps building from the published documents.
+	form.Set("tlp", "RED")
+	form.Set("title", "Embargoed flood")
+	rec = so.post("/cases/"+c.Ref+"/advisories", form)
+	wantStatus(t, rec, http.StatusSeeOther)
+	red := rec.Header().Get("Location")
+	wantStatus(t, so.post(red+"/publish", url.Values{"csrf": {tok}, "status": {"final"}, "summary": {"Initial release to customers"}}), http.StatusSeeOther)
+	edit := url.Values{"csrf": {tok}, "category": {"csaf_security_advisory"}, "tlp": {"WHITE"}, "title": {"Renamed"}, "summary": {"S"}}
+	wantStatus(t, so.post(red, edit), http.StatusSeeOther)
+	wantStatus(t, anon.get("/security/advisories/"+strings.TrimPrefix(red, "/advisories/")), http.StatusNotFound)
+	if strings.Contains(anon.get("/security/policy").Body.String(), "Renamed") {
+		t.Fatal("the policy page lists an unpublished title")
+	}
+	wantStatus(t, anon.get("/.well-known/csaf/provider-metadata.json"), http.StatusOK)
+	wantStatus(t, anon.get("/.well-known/csaf/red/index.txt"), http.StatusNotFound)
+
 	// The developer reads but may not publish.
 	dev := signedIn(t, s, db, cradle.RoleDeveloper)
 	wantStatus(t, dev.get(loc), http.StatusOK)
