@@ -147,7 +147,8 @@ func init() {
 	add(intakeRule, iec+"DM-1", cra+"I.II.5", cra+"I.II.6")
 	add(triageRule, iec+"DM-2", iec+"DM-3")
 	add(addressRule, iec+"DM-4", cra+"I.II.2")
-	add(disclosureRule, iec+"DM-5", cra+"I.II.4")
+	add(disclosureRule(false), iec+"DM-5")
+	add(disclosureRule(true), cra+"I.II.4")
 	add(reviewRule, iec+"DM-6")
 	add(updateDocRule, iec+"SUM-2")
 	add(deliveryRule, iec+"SUM-4", cra+"I.II.7")
@@ -289,10 +290,22 @@ func addressRule(f *facts) Derived {
 	return d
 }
 
-func disclosureRule(f *facts) Derived {
+// disclosureRule checks that fixed vulnerabilities were disclosed: to
+// users (DM-5: any advisory), or publicly (CRA I.II(4): TLP:WHITE only).
+func disclosureRule(public bool) rule {
+	return func(f *facts) Derived { return disclosure(f, public) }
+}
+
+func disclosure(f *facts, public bool) Derived {
 	d := Derived{Rule: "fixed vulnerabilities that affected released versions are disclosed in advisories"}
+	if public {
+		d.Rule = "fixed vulnerabilities that affected released versions are disclosed publicly (TLP:WHITE advisories)"
+	}
 	advised := map[string]bool{}
 	for _, a := range f.advisories {
+		if public && a.TLP != "WHITE" {
+			continue
+		}
 		advised[a.CaseRef] = true
 		d.Records = append(d.Records, "advisory:"+a.TrackingID)
 	}
@@ -311,7 +324,7 @@ func disclosureRule(f *facts) Derived {
 	switch {
 	case len(missing) > 0:
 		d.Summary = fmt.Sprintf("%d fixed case(s) affecting released versions have no published advisory: %s", len(missing), strings.Join(missing, ", "))
-	case len(f.advisories) == 0:
+	case len(advised) == 0:
 		d.Holds = true
 		d.Summary = "no fixed vulnerability needed disclosure yet"
 	default:

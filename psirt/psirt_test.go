@@ -236,6 +236,10 @@ func TestIntake(t *testing.T) {
 		if got.Status != cradle.IntakeAccepted || got.CaseRef != c.Ref {
 			t.Fatalf("report after the case opened: %+v", got)
 		}
+		// A report opens one case.
+		if _, err := s.Open(ctx, actor, psirt.NewCase{Title: "again", IntakeID: r.TrackingID}); cradle.ErrorCode(err) != cradle.EConflict {
+			t.Fatalf("second case from one report: %v", err)
+		}
 		// Oversize and empty reports are refused.
 		big := &cradle.IntakeReport{Product: "GW", Title: "t", Description: "short"}
 		if _, err := db.CreateIntake(ctx, big, []store.IntakeFile{{Filename: "a", Data: make([]byte, cradle.IntakeMaxAttachmentSize+1)}}); cradle.ErrorCode(err) != cradle.EInvalid {

@@ -67,7 +67,11 @@ func (s *Service) ImportVEX(ctx context.Context, actor cradle.Actor, product, na
 		}
 		matched := matchTargets(st, targets)
 		if len(matched) == 0 {
-			probs = append(probs, cradle.Problem{Location: loc, Message: "names no component that " + product + " ships with an open finding of " + st.Vulnerability.ID})
+			msg := "names no component that " + product + " ships with an open finding of " + st.Vulnerability.ID
+			if ranged(st) {
+				msg += " (components given by a version range are not matched: cradle does not evaluate ranges)"
+			}
+			probs = append(probs, cradle.Problem{Location: loc, Message: msg})
 			continue
 		}
 		d, err := decisionOf(st)
@@ -139,6 +143,21 @@ func (s *Service) targetsFor(ctx context.Context, product string, v vex.Vulnerab
 	return nil, nil
 }
 
+// ranged reports whether a statement names a component by version range.
+func ranged(st vex.Statement) bool {
+	for _, p := range st.Products {
+		if p.VersionRange != "" {
+			return true
+		}
+		for _, c := range p.Subcomponents {
+			if c.VersionRange != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // purlBase is a purl without version, qualifiers and subpath, normalised.
 func purlBase(s string) (base, version string, ok bool) {
 	p, err := packageurl.FromString(s)
@@ -177,12 +196,18 @@ func matchTargets(st vex.Statement, targets []store.DecisionTarget) []store.Deci
 		tb, _, tok := purlBase(t.PURL)
 		for _, c := range comps {
 			hit := false
+			// A component given by a version range is not matched: cradle
+			// does not evaluate vers: ranges, and taking a range for "every
+			// version" would mark vulnerable versions not affected.
+			if c.VersionRange != "" {
+				continue
+			}
 			if c.PURL != "" && tok {
 				cb, cv, ok := purlBase(c.PURL)
 				if cv == "" {
 					cv = c.Version
 				}
-				hit = ok && cb == tb && (cv == "" || c.VersionRange != "" || sameVersion(cv, t.Version))
+				hit = ok && cb == tb && (cv == "" || sameVersion(cv, t.Version))
 			} else if c.PURL == "" && c.Name != "" {
 				hit = (strings.EqualFold(c.Name, t.Name) || strings.EqualFold(c.Name, t.Package)) && (c.Version == "" || sameVersion(c.Version, t.Version))
 			}

@@ -41,6 +41,11 @@ func TestVEXImportExport(t *testing.T) {
 		if len(fs) != 1 || fs[0].VEXStatus != "not_affected" || fs[0].VEXJustification != "vulnerable_code_not_in_execute_path" {
 			t.Fatalf("decision on the finding: %+v", fs)
 		}
+		// A statement about a version range is not taken for every version.
+		rangeDoc := openvex(`{"vulnerability":{"name":"CVE-2025-22870"},"products":[{"@id":"pkg:golang/golang.org/x/net?vers=vers:golang/%3E%3Dv0.36.0"}],"status":"not_affected","justification":"vulnerable_code_not_present"}`)
+		if _, err := s.ImportVEX(ctx, actor, "GW", "range.json", rangeDoc, false); cradle.ErrorCode(err) != cradle.EInvalid || !strings.Contains(err.Error(), "range") {
+			t.Fatalf("ranged statement: %v", err)
+		}
 		// Export in every format; each decodes to the same meaning.
 		if err := db.PutSetting(ctx, actor, "psirt", settings, nil); err != nil {
 			t.Fatal(err)

@@ -133,11 +133,14 @@ func (tx *Tx) createCase(ctx context.Context, actor cradle.Actor, c *cradle.Case
 	c.CreatedBy, c.CreatedAt, c.UpdatedAt = actor.String(), now, now
 	var intake any
 	if c.IntakeID != "" {
-		var id int64
-		if err := tx.queryRow(ctx, `SELECT id FROM intake_reports WHERE tracking_id = ?`, c.IntakeID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		var id, linked int64
+		if err := tx.queryRow(ctx, `SELECT id, COALESCE(case_id, 0) FROM intake_reports WHERE tracking_id = ?`, c.IntakeID).Scan(&id, &linked); errors.Is(err, sql.ErrNoRows) {
 			return cradle.Invalid("invalid case", cradle.Problem{Location: "intake_id", Message: "no report " + c.IntakeID})
 		} else if err != nil {
 			return err
+		}
+		if linked != 0 {
+			return cradle.Errorf(cradle.EConflict, "report %s already has a case: %s", c.IntakeID, cradle.CaseRef(linked))
 		}
 		intake = id
 	}

@@ -302,6 +302,9 @@ func (db *DB) AddEvidence(ctx context.Context, actor cradle.Actor, kind, product
 			e.SHA256, sha = h, h
 		}
 		e.AddedBy, e.AddedAt = actor.String(), now
+		if !e.ExpiresAt.IsZero() {
+			e.ExpiresAt = e.ExpiresAt.UTC()
+		}
 		if err := tx.queryRow(ctx, `INSERT INTO evidence (assessment_id, kind, title, sha256, filename, content_type, size, url, record_type, record_ref, expires_at, added_by, added_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.ID, e.Kind, e.Title, sha, e.Filename, e.ContentType, e.Size, e.URL,
 			e.RecordType, e.RecordRef, timeArg(e.ExpiresAt), e.AddedBy, now).Scan(&e.ID); err != nil {

@@ -259,6 +259,6 @@ func (db *DB) UpdateIntake(ctx context.Context, actor cradle.Actor, trackingID, 
 // dashboards).
 func (db *DB) CountIntakeSince(ctx context.Context, t time.Time) (int, error) {
 	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM intake_reports WHERE created_at >= ?`, t).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM intake_reports WHERE created_at >= ?`, t.UTC()).Scan(&n)
 	return n, err
 }

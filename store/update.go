@@ -328,7 +328,7 @@ func (db *DB) MailResult(ctx context.Context, id int64, sendErr error, permanent
 		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET failed_at = ?, last_error = ? WHERE id = ?`), now, msg, id)
 		return err
 	}
-	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?`), next, msg, id)
+	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?`), next.UTC(), msg, id)
 	return err
 }
 

@@ -109,6 +109,9 @@ func checkOpenCase(p *cradle.Principal, in *psirt.NewCase) error {
 	if in.Exploited {
 		probs = append(probs, cradle.Problem{Location: "actively_exploited", Message: "only a security officer marks a case actively exploited"})
 	}
+	if in.IntakeID != "" {
+		probs = append(probs, cradle.Problem{Location: "intake_id", Message: "only a security officer opens a case from a public report"})
+	}
 	if len(probs) > 0 {
 		return &cradle.Error{Code: cradle.EForbidden, Message: "your role may open cases but not triage them", Problems: probs}
 	}

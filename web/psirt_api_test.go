@@ -56,6 +56,9 @@ func TestDevelopersOpenButDoNotTriage(t *testing.T) {
 	if w := call(s, dev, "POST", "/api/v1/cases", `{"title":"x","actively_exploited":true}`); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "actively_exploited") {
 		t.Fatalf("developer marking exploited: %d %s", w.Code, w.Body)
 	}
+	if w := call(s, dev, "POST", "/api/v1/cases", `{"title":"x","intake_id":"VR-0000-0000"}`); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "intake_id") {
+		t.Fatalf("developer opening a case from a report: %d %s", w.Code, w.Body)
+	}
 	if w := call(s, dev, "POST", "/api/v1/cases", `{"title":"Crash on malformed Modbus frame"}`); w.Code != http.StatusCreated {
 		t.Fatalf("developer opening a case: %d %s", w.Code, w.Body)
 	}

@@ -104,7 +104,7 @@ func (s *Server) renderNewCase(w http.ResponseWriter, r *http.Request, status in
 	v := &newCaseView{Form: f, Products: products, Calculated: calculated}
 	v.V3, v.V4, _ = scoreForm(f, false)
 	v.Sources = optionsOf([]string{cradle.SourceInternal, cradle.SourceMonitoring, cradle.SourceIntake, cradle.SourceVEX}, sourceLabel, f.Val("source"))
-	if id := f.Val("intake_id"); id != "" {
+	if id := f.Val("intake_id"); id != "" && principal(r).Can(cradle.PermTriage) {
 		if rep, err := s.db.Intake(r.Context(), id); err == nil {
 			v.Intake = rep
 		}
@@ -160,6 +160,10 @@ func (s *Server) uiNewCase(w http.ResponseWriter, r *http.Request) error {
 		f.Values["product"] = p
 	}
 	if id := strings.TrimSpace(q.Get("intake")); id != "" {
+		// Reports are the PSIRT's: only those who may triage see them.
+		if !principal(r).Can(cradle.PermTriage) {
+			return cradle.Errorf(cradle.EForbidden, "only a security officer opens cases from reports")
+		}
 		rep, err := s.db.Intake(r.Context(), id)
 		if err != nil {
 			return err
