@@ -106,8 +106,19 @@ func (c *Case) Reportable() bool {
 	return c.Type == CaseIncident || (c.Type == CaseVulnerability && c.Exploited)
 }
 
+// Art14Aware is when the Art. 14 clocks start: for a vulnerability, when
+// the manufacturer became aware that it is actively exploited (Art. 14(2):
+// "becoming aware of it"), which is the case's awareness when it was
+// known to be exploited from the start; for an incident, the awareness.
+func (c *Case) Art14Aware() time.Time {
+	if c.Type == CaseVulnerability && c.ExploitedAt.After(c.AwareAt) {
+		return c.ExploitedAt.UTC()
+	}
+	return c.AwareAt.UTC()
+}
+
 // Art14Deadlines computes the reporting deadlines of c at now from the
-// recorded awareness time, fix availability and submissions (Art. 14(2),
+// recorded awareness time (see Art14Aware), fix availability and submissions (Art. 14(2),
 // (4)): early warning 24 h and notification 72 h after awareness; the final
 // report of a vulnerability 14 days after a corrective or mitigating
 // measure is available, of an incident one month after the notification
@@ -123,7 +134,7 @@ func Art14Deadlines(c *Case, subs []Art14Submission, now time.Time) []Deadline {
 			first[s.Stage] = s
 		}
 	}
-	aware := c.AwareAt.UTC()
+	aware := c.Art14Aware()
 	ds := []Deadline{
 		{Stage: StageEarlyWarning, Due: aware.Add(24 * time.Hour), Basis: "24 hours after awareness (" + aware.Format(time.RFC3339) + ")"},
 		{Stage: StageNotification, Due: aware.Add(72 * time.Hour), Basis: "72 hours after awareness (" + aware.Format(time.RFC3339) + ")"},
@@ -248,7 +259,7 @@ func Art14Draft(stage string, in Art14Input) ([]DraftField, error) {
 		add("component", "Component", c.Component, LimitShort)
 	}
 	add("member_states", "Member States where the product is made available", states, LimitShort)
-	aware := c.AwareAt.UTC().Format("2006-01-02 15:04 UTC")
+	aware := c.Art14Aware().Format("2006-01-02 15:04 UTC")
 	severity := severityText(c)
 	measuresUsers := usersMeasures(c)
 	measuresTaken := takenMeasures(c, in.Updates)

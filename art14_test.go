@@ -96,3 +96,24 @@ func TestCaseReleaseRules(t *testing.T) {
 		t.Errorf("impact statement alone must do: %v", probs)
 	}
 }
+
+// The Art. 14 clocks of a vulnerability start when its exploitation
+// became known, not when the vulnerability did.
+func TestArt14ClocksStartAtExploitation(t *testing.T) {
+	aware := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
+	exploited := aware.Add(30 * 24 * time.Hour)
+	c := &cradle.Case{Ref: "CASE-3", Type: cradle.CaseVulnerability, AwareAt: aware, Exploited: true, ExploitedAt: exploited}
+	ds := cradle.Art14Deadlines(c, nil, exploited.Add(time.Hour))
+	if !ds[0].Due.Equal(exploited.Add(24*time.Hour)) || ds[0].State != cradle.DeadlineOpen || !strings.Contains(ds[0].Basis, "2026-10-31T08:00:00Z") {
+		t.Fatalf("early warning: %+v", ds[0])
+	}
+	c.ExploitedAt = aware // exploited from the start
+	if ds = cradle.Art14Deadlines(c, nil, aware); !ds[1].Due.Equal(aware.Add(72 * time.Hour)) {
+		t.Fatalf("notification: %+v", ds[1])
+	}
+	// Exploitation known before the vulnerability is a clock error.
+	bad := &cradle.Case{Title: "t", Type: cradle.CaseVulnerability, AwareAt: aware, Exploited: true, ExploitedAt: aware.Add(-time.Hour)}
+	if err := bad.Validate(exploited); cradle.ErrorCode(err) != cradle.EInvalid || !strings.Contains(err.Error(), "exploited_at") {
+		t.Fatalf("exploitation before awareness: %v", err)
+	}
+}

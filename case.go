@@ -104,7 +104,9 @@ type Case struct {
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 
 	// CRA Art. 14.
-	Exploited      bool      `json:"actively_exploited"`
+	Exploited bool `json:"actively_exploited"`
+	// ExploitedAt is when the manufacturer became aware that the
+	// vulnerability is actively exploited: the Art. 14 clocks start there.
 	ExploitedAt    time.Time `json:"exploited_marked_at,omitzero"`
 	Malicious      bool      `json:"suspected_malicious,omitempty"` // incidents: suspected unlawful or malicious cause
 	MaliciousActor string    `json:"malicious_actor,omitempty"`
@@ -238,6 +240,14 @@ func (c *Case) Validate(now time.Time) error {
 		}
 		if !c.AwareAt.IsZero() && c.FixAvailableAt.Before(c.AwareAt) {
 			probs = append(probs, Problem{"fix_available_at", "is before the awareness time " + c.AwareAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	if c.Exploited && !c.ExploitedAt.IsZero() {
+		if c.ExploitedAt.After(slack) {
+			probs = append(probs, Problem{"exploited_at", "is in the future"})
+		}
+		if !c.AwareAt.IsZero() && c.ExploitedAt.Before(c.AwareAt) {
+			probs = append(probs, Problem{"exploited_at", "is before the awareness time " + c.AwareAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	if !c.UpstreamNotifiedAt.IsZero() && c.UpstreamNotifiedAt.After(slack) {

@@ -257,8 +257,9 @@ func caseUpdate(e *env, args []string) error {
 		str[f.name] = fs.String(f.name, "", f.help)
 	}
 	exploited := fs.String("exploited", "", "true or false: actively exploited")
-	var aware, fix, upstream timeFlag
+	var aware, fix, upstream, exploitedAt timeFlag
 	fs.Var(&aware, "aware", "awareness time")
+	fs.Var(&exploitedAt, "exploited-at", "when it became known that the vulnerability is actively exploited (the Art. 14 clocks start there)")
 	fs.Var(&fix, "fix-available", "when a fix or mitigation became available")
 	fs.Var(&upstream, "upstream-notified", "when the component's maintainer was informed (Art. 13(6))")
 	pos, err := parse(fs, args)
@@ -289,6 +290,9 @@ func caseUpdate(e *env, args []string) error {
 	}
 	if aware.set {
 		p.AwareAt = &aware.t
+	}
+	if exploitedAt.set {
+		p.ExploitedAt = &exploitedAt.t
 	}
 	if fix.set {
 		p.FixAvailableAt = &fix.t

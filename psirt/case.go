@@ -68,7 +68,9 @@ func (s *Service) Open(ctx context.Context, actor cradle.Actor, in NewCase) (*cr
 		c.AwareAt = now
 	}
 	if c.Exploited {
-		c.ExploitedAt = now
+		// Known to be exploited when the case is opened: the Art. 14
+		// clocks run from the case's awareness.
+		c.ExploitedAt = c.AwareAt
 	}
 	if c.Releases == nil {
 		c.Releases = []cradle.CaseRelease{}
@@ -166,6 +168,7 @@ type CasePatch struct {
 	Owner              *string               `json:"owner,omitempty"`
 	AwareAt            *time.Time            `json:"aware_at,omitempty"`
 	Exploited          *bool                 `json:"actively_exploited,omitempty"`
+	ExploitedAt        *time.Time            `json:"exploited_at,omitempty"` // when exploitation became known (default: when marked)
 	Malicious          *bool                 `json:"suspected_malicious,omitempty"`
 	MaliciousActor     *string               `json:"malicious_actor,omitempty"`
 	FixAvailableAt     *time.Time            `json:"fix_available_at,omitempty"`
@@ -223,6 +226,9 @@ func (s *Service) Update(ctx context.Context, actor cradle.Actor, ref string, p 
 			if c.Exploited {
 				c.ExploitedAt = now
 			}
+		}
+		if p.ExploitedAt != nil && c.Exploited {
+			c.ExploitedAt = p.ExploitedAt.UTC()
 		}
 		if p.Malicious != nil {
 			c.Malicious = *p.Malicious
