@@ -36,6 +36,16 @@ func TestAdvisoryPublishes(t *testing.T) {
 		if !strings.HasPrefix(a.TrackingID, "NW-SA-") || a.Status != "draft" {
 			t.Fatalf("advisory: %+v", a)
 		}
+		// Numbering continues after the highest number of the year, also one given by hand.
+		year := a.TrackingID[len("NW-SA-") : len("NW-SA-")+4]
+		manual := &cradle.Advisory{CaseRef: c.Ref, TrackingID: "NW-SA-" + year + "-0007", Category: "csaf_vex", Title: "t", Summary: "s"}
+		if err := db.CreateAdvisory(ctx, actor, manual, "NW-SA"); err != nil {
+			t.Fatal(err)
+		}
+		next := &cradle.Advisory{CaseRef: c.Ref, Category: "csaf_vex", Title: "t", Summary: "s"}
+		if err := db.CreateAdvisory(ctx, actor, next, "NW-SA"); err != nil || next.TrackingID != "NW-SA-"+year+"-0008" {
+			t.Fatalf("next number: %q %v", next.TrackingID, err)
+		}
 		// Unconfigured publisher: refused, nothing published.
 		if _, err := s.Publish(ctx, actor, a.TrackingID, "final", "Initial release"); cradle.ErrorCode(err) != cradle.EConflict {
 			t.Fatalf("publish without settings: %v", err)

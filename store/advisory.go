@@ -86,35 +86,59 @@ func (db *DB) CreateAdvisory(ctx context.Context, actor cradle.Actor, a *cradle.
 	if err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *Tx) error {
-		if _, err := caseByID(ctx, tx.q(), caseID); err != nil {
+	auto := a.TrackingID == ""
+	for attempt := 0; ; attempt++ {
+		err = db.InTx(ctx, func(tx *Tx) error { return tx.createAdvisory(ctx, actor, a, caseID, prefix, auto) })
+		// Two replicas numbering at once: the loser takes the next number.
+		if !auto || attempt == 4 || cradle.ErrorCode(err) != cradle.EConflict {
 			return err
 		}
-		now := db.now()
-		if a.TrackingID == "" {
-			base := fmt.Sprintf("%s-%d-", prefix, now.Year())
-			var n int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM advisories WHERE tracking_id LIKE ?`, base+"%").Scan(&n); err != nil {
+		a.TrackingID = ""
+	}
+}
+
+func (tx *Tx) createAdvisory(ctx context.Context, actor cradle.Actor, a *cradle.Advisory, caseID int64, prefix string, auto bool) error {
+	if _, err := caseByID(ctx, tx.q(), caseID); err != nil {
+		return err
+	}
+	now := tx.db.now()
+	if auto {
+		// The next number after the highest one of the year, so that a
+		// tracking ID given by hand in the series is never proposed again.
+		base := fmt.Sprintf("%s-%d-", prefix, now.Year())
+		rows, err := tx.q().QueryContext(ctx, `SELECT tracking_id FROM advisories WHERE substr(tracking_id, 1, ?) = ?`, len(base), base)
+		if err != nil {
+			return err
+		}
+		highest := 0
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
 				return err
 			}
-			a.TrackingID = fmt.Sprintf("%s%04d", base, n+1)
+			if n, err := strconv.Atoi(strings.TrimPrefix(id, base)); err == nil && n > highest {
+				highest = n
+			}
 		}
-		if strings.TrimSpace(a.TrackingID) != a.TrackingID || a.TrackingID == "" || len(a.TrackingID) > 100 {
-			return cradle.Invalid("invalid advisory", cradle.Problem{Location: "tracking_id", Message: "must be 1-100 characters without surrounding spaces"})
-		}
-		a.Status, a.Version, a.CreatedAt, a.UpdatedAt = cradle.AdvisoryDraft, "0", now, now
-		refs, _ := json.Marshal(nonNil(a.References))
-		acks, _ := json.Marshal(nonNil(a.Acknowledge))
-		err := tx.queryRow(ctx, `INSERT INTO advisories (case_id, tracking_id, category, title, tlp, status, version, summary, details, workaround, refs, acks, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, caseID, a.TrackingID, a.Category, a.Title, a.TLP, a.Status, a.Version,
-			a.Summary, a.Details, a.Workaround, string(refs), string(acks), now, now).Scan(&a.ID)
-		if isUniqueViolation(err) {
-			return cradle.Errorf(cradle.EConflict, "an advisory %s already exists", a.TrackingID)
-		} else if err != nil {
-			return err
-		}
-		return tx.audit(ctx, actor, "advisory.create", "advisory", a.TrackingID, nil, a)
-	})
+		rows.Close()
+		a.TrackingID = fmt.Sprintf("%s%04d", base, highest+1)
+	}
+	if strings.TrimSpace(a.TrackingID) != a.TrackingID || a.TrackingID == "" || len(a.TrackingID) > 100 {
+		return cradle.Invalid("invalid advisory", cradle.Problem{Location: "tracking_id", Message: "must be 1-100 characters without surrounding spaces"})
+	}
+	a.Status, a.Version, a.CreatedAt, a.UpdatedAt = cradle.AdvisoryDraft, "0", now, now
+	refs, _ := json.Marshal(nonNil(a.References))
+	acks, _ := json.Marshal(nonNil(a.Acknowledge))
+	err := tx.queryRow(ctx, `INSERT INTO advisories (case_id, tracking_id, category, title, tlp, status, version, summary, details, workaround, refs, acks, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, caseID, a.TrackingID, a.Category, a.Title, a.TLP, a.Status, a.Version,
+		a.Summary, a.Details, a.Workaround, string(refs), string(acks), now, now).Scan(&a.ID)
+	if isUniqueViolation(err) {
+		return cradle.Errorf(cradle.EConflict, "an advisory %s already exists", a.TrackingID)
+	} else if err != nil {
+		return err
+	}
+	return tx.audit(ctx, actor, "advisory.create", "advisory", a.TrackingID, nil, a)
 }
 
 func nonNil(s []string) []string {
