@@ -21,6 +21,11 @@ func (tx *Tx) notify(ctx context.Context, kind string, releaseID int64, group, s
 
 // notifyID is notify returning the event's ID.
 func (tx *Tx) notifyID(ctx context.Context, kind string, releaseID int64, group, summary string, payload any) (int64, error) {
+	return tx.notifyKeyed(ctx, kind, releaseID, group, "", summary, payload)
+}
+
+// notifyKeyed records a notice with a deduplication key ("" for none).
+func (tx *Tx) notifyKeyed(ctx context.Context, kind string, releaseID int64, group, key, summary string, payload any) (int64, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return 0, err
@@ -31,8 +36,12 @@ func (tx *Tx) notifyID(ctx context.Context, kind string, releaseID int64, group,
 	}
 	now := tx.db.now()
 	var id int64
-	if err := tx.queryRow(ctx, `INSERT INTO events (at, kind, release_id, group_id, summary, payload) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		now, kind, rel, group, summary, string(b)).Scan(&id); err != nil {
+	var dedupe any
+	if key != "" {
+		dedupe = key
+	}
+	if err := tx.queryRow(ctx, `INSERT INTO events (at, kind, release_id, group_id, summary, payload, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		now, kind, rel, group, summary, string(b), dedupe).Scan(&id); err != nil {
 		return 0, fmt.Errorf("record event: %w", err)
 	}
 	_, err = tx.exec(ctx, `INSERT INTO outbox (webhook_id, event_id, next_attempt_at)
@@ -240,19 +249,21 @@ func (db *DB) Deliveries(ctx context.Context, pg cradle.Page) ([]Delivery, int, 
 
 // NotifyOnce records a notice (and its webhook deliveries) unless one of
 // the same kind with the same key was recorded before; it reports whether
-// it recorded one. The key is kept in the notice's group column.
+// it recorded one. A unique index on (kind, key) makes it hold across
+// replicas: the second of two racing inserts fails and is not recorded.
 func (db *DB) NotifyOnce(ctx context.Context, kind, key, summary string, payload any) (bool, error) {
 	done := false
 	err := db.InTx(ctx, func(tx *Tx) error {
 		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE kind = ? AND group_id = ?`, kind, key).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE kind = ? AND dedupe_key = ?`, kind, key).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return nil
 		}
 		done = true
-		return tx.notify(ctx, kind, 0, key, summary, payload)
+		_, err := tx.notifyKeyed(ctx, kind, 0, "", key, summary, payload)
+		return err
 	})
 	return done, err
 }

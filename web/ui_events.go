@@ -26,6 +26,7 @@ type eventsView struct {
 type noticeRow struct {
 	cradle.Notice
 	Product, Release string
+	Case             string // Art. 14 notices name their case
 	// Art14 marks a KEV-listed vulnerability in a released product: CRA
 	// Art. 14 reporting applies (early warning within 24 hours).
 	Art14 bool
@@ -36,9 +37,11 @@ func noticeRowOf(n cradle.Notice) noticeRow {
 		Product string `json:"product"`
 		Release string `json:"release"`
 		Art14   bool   `json:"cra_article_14"`
+		Case    string `json:"case"`
 	}
 	_ = json.Unmarshal(n.Payload, &p) // a payload that does not parse shows no extras
-	return noticeRow{Notice: n, Product: p.Product, Release: p.Release, Art14: n.Kind == cradle.NoticeKEV && p.Art14}
+	return noticeRow{Notice: n, Product: p.Product, Release: p.Release, Case: p.Case,
+		Art14: (n.Kind == cradle.NoticeKEV && p.Art14) || n.Kind == cradle.NoticeArt14DueSoon || n.Kind == cradle.NoticeArt14Overdue}
 }
 
 // noticeKinds are the kinds of notices, with how the UI names them.
