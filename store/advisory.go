@@ -295,7 +295,9 @@ func (db *DB) PublishAdvisory(ctx context.Context, actor cradle.Actor, trackingI
 			return err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO advisory_revisions (advisory_id, number, date, summary, status, document) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.ID, a.Version, now, summary, status, string(doc)); err != nil {
+			a.ID, a.Version, now, summary, status, string(doc)); isUniqueViolation(err) {
+			return cradle.Errorf(cradle.EConflict, "revision %s of %s was published at the same time by someone else; reload and try again", a.Version, a.TrackingID)
+		} else if err != nil {
 			return err
 		}
 		if err := tx.audit(ctx, actor, "advisory.publish", "advisory", a.TrackingID, map[string]string{"status": before.Status, "version": before.Version},

@@ -465,10 +465,10 @@ type ComponentDecision struct {
 	DecidedAt     time.Time `json:"decided_at"`
 }
 
-// ApplyDecision records st as the decision for the vulnerability vulnID in
-// every component version that has a finding of it in the releases listed
-// (or, when releases is empty, in every release of the portfolio), and
-// sets the case's status for every release shipping those versions. It
+// ApplyDecision records st as the decision for the case's vulnerability in
+// every component version of the portfolio with an open finding of it
+// (narrowed to the component named, or the case's component), per product,
+// and sets the case's status for every release shipping those versions. It
 // returns the decisions written.
 func (db *DB) ApplyDecision(ctx context.Context, actor cradle.Actor, ref string, st cradle.CaseRelease, component string) ([]ComponentDecision, error) {
 	if probs := st.Validate(""); len(probs) > 0 {
