@@ -2,11 +2,8 @@ package catalog
 
 import (
 	"bytes"
-	"cmp"
 	_ "embed"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -59,51 +56,17 @@ func validateSchema(schema func() (*jsonschema.Schema, error), tree any) ([]viol
 	if err != nil {
 		return nil, err
 	}
-	err = s.Validate(tree)
-	if err == nil {
-		return nil, nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
+	vs, err := locate.SchemaViolations(s, tree, "the format does not define it; check the spelling", describe)
+	if err != nil {
 		return nil, fmt.Errorf("validate catalogue: %w", err)
 	}
-	var out []violation
-	seen := map[string]bool{}
-	add := func(path []string, msg string) {
-		key := locate.Pointer(path...) + "\x00" + msg
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, violation{path: path, message: msg})
-		}
+	out := make([]violation, len(vs))
+	for i, v := range vs {
+		out[i] = violation{path: v.Path, message: v.Message}
 	}
-	for _, leaf := range locate.SchemaLeaves(ve, nil) {
-		switch k := leaf.ErrorKind.(type) {
-		case *kind.Required:
-			for _, p := range k.Missing {
-				add(leaf.InstanceLocation, "expected the required property "+locate.Quote(p)+", found none")
-			}
-		case *kind.AdditionalProperties:
-			for _, p := range k.Properties {
-				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+locate.Quote(p)+" here (the format does not define it; check the spelling)")
-			}
-		default:
-			add(leaf.InstanceLocation, describe(leaf))
-		}
-	}
-	// The validator walks objects in map order; sort by place in the file
-	// so that the same file always gives the same report.
-	slices.SortFunc(out, func(a, b violation) int {
-		return cmp.Or(locate.ComparePaths(a.path, b.path), strings.Compare(a.message, b.message))
-	})
 	return out, nil
 }
 
-// keyword returns where in the schema e failed, as a JSON pointer into the
-// schema ending in the keyword: "/$defs/itemID/pattern".
-func keyword(e *jsonschema.ValidationError) string {
-	_, frag, _ := strings.Cut(e.SchemaURL, "#")
-	return frag + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
-}
 
 // Messages for values that break a pattern, by the definition the pattern
 // belongs to.
@@ -116,7 +79,7 @@ const (
 
 // describe turns a schema error into "expected X, found Y".
 func describe(e *jsonschema.ValidationError) string {
-	kw := keyword(e)
+	kw := locate.SchemaKeyword(e)
 	switch k := e.ErrorKind.(type) {
 	case *kind.Pattern:
 		switch {

@@ -2,9 +2,7 @@ package osv
 
 import (
 	"bytes"
-	"cmp"
 	_ "embed"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,51 +58,17 @@ func validateSchema(tree any) ([]violation, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.Validate(tree)
-	if err == nil {
-		return nil, nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
+	vs, err := locate.SchemaViolations(s, tree, "the OSV schema does not define it", describe)
+	if err != nil {
 		return nil, fmt.Errorf("validate osv record: %w", err)
 	}
-	var out []violation
-	seen := map[string]bool{}
-	add := func(path []string, msg string) {
-		key := locate.Pointer(path...) + "\x00" + msg
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, violation{path: path, message: msg})
-		}
+	out := make([]violation, len(vs))
+	for i, v := range vs {
+		out[i] = violation{path: v.Path, message: v.Message}
 	}
-	for _, leaf := range locate.SchemaLeaves(ve, nil) {
-		switch k := leaf.ErrorKind.(type) {
-		case *kind.Required:
-			for _, p := range k.Missing {
-				add(leaf.InstanceLocation, "expected the required property "+locate.Quote(p)+", found none")
-			}
-		case *kind.AdditionalProperties:
-			for _, p := range k.Properties {
-				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+locate.Quote(p)+" here (the OSV schema does not define it)")
-			}
-		default:
-			add(leaf.InstanceLocation, describe(leaf))
-		}
-	}
-	// The validator walks objects in map order; sort by place in the record
-	// so that the same record always gives the same report.
-	slices.SortFunc(out, func(a, b violation) int {
-		return cmp.Or(locate.ComparePaths(a.path, b.path), strings.Compare(a.message, b.message))
-	})
 	return out, nil
 }
 
-// keyword returns where in the schema e failed, as a JSON pointer into
-// the schema ending in the keyword: "/properties/affected/.../contains".
-func keyword(e *jsonschema.ValidationError) string {
-	_, frag, _ := strings.Cut(e.SchemaURL, "#")
-	return frag + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
-}
 
 var printer = message.NewPrinter(language.English)
 
@@ -114,7 +78,7 @@ var printer = message.NewPrinter(language.English)
 // those are recognised by where in the schema they failed and explained in
 // the schema's own words.
 func describe(e *jsonschema.ValidationError) string {
-	kw := keyword(e)
+	kw := locate.SchemaKeyword(e)
 	switch k := e.ErrorKind.(type) {
 	case *kind.Contains:
 		if strings.HasSuffix(kw, "/properties/events/contains") {

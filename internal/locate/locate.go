@@ -8,7 +8,9 @@ package locate
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -145,4 +147,62 @@ func maxDepth(e *jsonschema.ValidationError) int {
 		d = max(d, maxDepth(c))
 	}
 	return d
+}
+
+// Violation is one JSON Schema problem at a place in a document.
+type Violation struct {
+	Path    []string // JSON pointer tokens of the instance location
+	Message string
+}
+
+// SchemaViolations validates tree against s and returns the most specific
+// problems, each once, sorted by place in the document (the validator
+// walks objects in map order; sorting makes the report the same for the
+// same document). unknown ends the message for a property the schema does
+// not define ("the OSV schema does not define it"); describe renders every
+// other kind of problem. The error is non-nil only when validation itself
+// fails.
+func SchemaViolations(s *jsonschema.Schema, tree any, unknown string, describe func(*jsonschema.ValidationError) string) ([]Violation, error) {
+	err := s.Validate(tree)
+	if err == nil {
+		return nil, nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, err
+	}
+	var out []Violation
+	seen := map[string]bool{}
+	add := func(path []string, msg string) {
+		key := Pointer(path...) + "\x00" + msg
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, Violation{Path: path, Message: msg})
+		}
+	}
+	for _, leaf := range SchemaLeaves(ve, nil) {
+		switch k := leaf.ErrorKind.(type) {
+		case *kind.Required:
+			for _, p := range k.Missing {
+				add(leaf.InstanceLocation, "expected the required property "+Quote(p)+", found none")
+			}
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				add(append(slices.Clone(leaf.InstanceLocation), p), "expected no property "+Quote(p)+" here ("+unknown+")")
+			}
+		default:
+			add(leaf.InstanceLocation, describe(leaf))
+		}
+	}
+	slices.SortFunc(out, func(a, b Violation) int {
+		return cmp.Or(ComparePaths(a.Path, b.Path), strings.Compare(a.Message, b.Message))
+	})
+	return out, nil
+}
+
+// SchemaKeyword returns where in the schema e failed, as a JSON pointer
+// into the schema ending in the keyword: "/$defs/itemID/pattern".
+func SchemaKeyword(e *jsonschema.ValidationError) string {
+	_, frag, _ := strings.Cut(e.SchemaURL, "#")
+	return frag + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
 }
