@@ -67,7 +67,6 @@ func validateSchema(schema func() (*jsonschema.Schema, error), tree any) ([]viol
 	return out, nil
 }
 
-
 // Messages for values that break a pattern, by the definition the pattern
 // belongs to.
 const (

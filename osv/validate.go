@@ -69,7 +69,6 @@ func validateSchema(tree any) ([]violation, error) {
 	return out, nil
 }
 
-
 var printer = message.NewPrinter(language.English)
 
 // describe turns a schema error into "expected X, found Y". The OSV schema
