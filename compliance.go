@@ -22,6 +22,9 @@ var AssessmentStatuses = []string{StatusNotStarted, StatusPartial, StatusMet, St
 const (
 	ScopeOrganisation = "organisation"
 	ScopeProduct      = "product"
+	// ScopeRelease assesses one release of a product; what it does not
+	// assess itself it inherits from the product.
+	ScopeRelease = "release"
 )
 
 // Assessment is the state of one requirement of a catalogue for the
@@ -31,6 +34,7 @@ type Assessment struct {
 	ID          int64      `json:"id"`
 	Scope       string     `json:"scope"`
 	Product     string     `json:"product,omitempty"`
+	Release     string     `json:"release,omitempty"` // a release scope's version
 	CatalogID   string     `json:"catalog"`
 	Requirement string     `json:"requirement"`
 	Status      string     `json:"status"`
@@ -52,11 +56,14 @@ func (a *Assessment) Validate() error {
 	if !slices.Contains(AssessmentStatuses, a.Status) {
 		probs = append(probs, Problem{"status", "must be one of " + strings.Join(AssessmentStatuses, ", ") + "; found " + quote(a.Status)})
 	}
-	if a.Scope != ScopeOrganisation && a.Scope != ScopeProduct {
-		probs = append(probs, Problem{"scope", "must be organisation or product; found " + quote(a.Scope)})
+	if a.Scope != ScopeOrganisation && a.Scope != ScopeProduct && a.Scope != ScopeRelease {
+		probs = append(probs, Problem{"scope", "must be organisation, product or release; found " + quote(a.Scope)})
 	}
-	if a.Scope == ScopeProduct && a.Product == "" {
-		probs = append(probs, Problem{"product", "is required for a product assessment"})
+	if (a.Scope == ScopeProduct || a.Scope == ScopeRelease) && a.Product == "" {
+		probs = append(probs, Problem{"product", "is required for a product or release assessment"})
+	}
+	if a.Scope == ScopeRelease && a.Release == "" {
+		probs = append(probs, Problem{"release", "is required for a release assessment"})
 	}
 	checkDate(&probs, "review_date", a.ReviewDate)
 	probs = checkLen(probs, "owner", a.Owner, 200)

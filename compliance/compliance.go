@@ -130,7 +130,10 @@ type ReqStatus struct {
 	Requirement *catalog.Requirement `json:"requirement"`
 	// Scope is where its assessment lives: organisation requirements are
 	// assessed once for every product.
-	Scope         string             `json:"scope"`
+	Scope string `json:"scope"`
+	// Inherited: a release shows its product's assessment of a
+	// requirement it has not assessed itself.
+	Inherited     bool               `json:"inherited,omitempty"`
 	Applies       bool               `json:"applies"`
 	Applicability string             `json:"applicability,omitempty"` // the justification when recorded
 	Assessment    *cradle.Assessment `json:"assessment"`
@@ -164,6 +167,7 @@ type PracticeStatus struct {
 type Status struct {
 	Scope        string           `json:"scope"`
 	Product      string           `json:"product,omitempty"`
+	Release      string           `json:"release,omitempty"`
 	CatalogID    string           `json:"catalog"`
 	CatalogTitle string           `json:"catalog_title"`
 	InScope      *bool            `json:"in_scope,omitempty"` // the SDL covers the product (SM-3), when decided
@@ -187,32 +191,48 @@ func (s *Service) Status(ctx context.Context, kind, product, catalogID string) (
 	if err != nil {
 		return nil, err
 	}
-	var own map[string]*cradle.Assessment
+	var own, inherited map[string]*cradle.Assessment
 	var appl map[string]store.Applicability
 	var p *cradle.Product
 	var lifecycle cradle.Lifecycle
-	if kind == cradle.ScopeProduct {
-		if p, err = s.DB.Product(ctx, product); err != nil {
+	name, version := product, ""
+	if kind == cradle.ScopeRelease {
+		name, version = store.SplitReleaseScope(product)
+		st.Product, st.Release = name, version
+	}
+	if kind == cradle.ScopeProduct || kind == cradle.ScopeRelease {
+		if p, err = s.DB.Product(ctx, name); err != nil {
 			return nil, err
 		}
 		if own, err = s.DB.Assessments(ctx, kind, product, c.ID); err != nil {
 			return nil, err
 		}
-		if appl, err = s.DB.ApplicabilityOf(ctx, product, c.ID); err != nil {
+		if appl, err = s.DB.ApplicabilityOf(ctx, name, c.ID); err != nil {
 			return nil, err
 		}
 		scopes, err := s.DB.Scopes(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if sc, ok := scopes[product]; ok {
+		if sc, ok := scopes[name]; ok {
 			st.InScope = &sc.InScope
 		}
-		if lifecycle, err = s.lifecycle(ctx, product); err != nil {
+		if kind == cradle.ScopeRelease {
+			// A release inherits what it does not assess itself; its own
+			// lifecycle decides the freshness of its evidence.
+			if inherited, err = s.DB.Assessments(ctx, cradle.ScopeProduct, name, c.ID); err != nil {
+				return nil, err
+			}
+			rel, err := s.DB.Release(ctx, name, version)
+			if err != nil {
+				return nil, err
+			}
+			lifecycle = rel.Lifecycle
+		} else if lifecycle, err = s.lifecycle(ctx, name); err != nil {
 			return nil, err
 		}
 	} else if kind != cradle.ScopeOrganisation {
-		return nil, cradle.Invalid("invalid scope", cradle.Problem{Location: "scope", Message: "must be organisation or product"})
+		return nil, cradle.Invalid("invalid scope", cradle.Problem{Location: "scope", Message: "must be organisation, product or release"})
 	}
 	var facts *facts
 	if p != nil {
@@ -229,14 +249,17 @@ func (s *Service) Status(ctx context.Context, kind, product, catalogID string) (
 			if kind == cradle.ScopeOrganisation {
 				continue
 			}
-			rs.Scope, a = cradle.ScopeProduct, own[r.ID]
+			rs.Scope, a = kind, own[r.ID]
+			if a == nil && inherited[r.ID] != nil {
+				rs.Scope, rs.Inherited, a = cradle.ScopeProduct, true, inherited[r.ID]
+			}
 		} else {
 			a = org[r.ID]
 		}
 		if a == nil {
 			a = &cradle.Assessment{Scope: rs.Scope, CatalogID: c.ID, Requirement: r.ID, Status: cradle.StatusNotStarted, Evidence: []cradle.Evidence{}}
-			if rs.Scope == cradle.ScopeProduct {
-				a.Product = product
+			if rs.Scope != cradle.ScopeOrganisation {
+				a.Product, a.Release = name, version
 			}
 		}
 		rs.Assessment = a
@@ -349,6 +372,9 @@ func (s *Service) Assess(ctx context.Context, actor cradle.Actor, a *cradle.Asse
 	if err := s.scopeFor(ctx, &a.Scope, &a.Product, a.CatalogID, a.Requirement); err != nil {
 		return err
 	}
+	if a.Scope != cradle.ScopeRelease {
+		a.Release = ""
+	}
 	return s.DB.SaveAssessment(ctx, actor, a)
 }
 
@@ -375,9 +401,11 @@ func (s *Service) scopeFor(ctx context.Context, kind, product *string, catalogID
 		return nil
 	}
 	if *product == "" {
-		return cradle.Invalid("invalid scope", cradle.Problem{Location: "product", Message: req + " is assessed per product: name the product"})
+		return cradle.Invalid("invalid scope", cradle.Problem{Location: "product", Message: req + " is assessed per product or release: name the product"})
 	}
-	*kind = cradle.ScopeProduct
+	if *kind != cradle.ScopeRelease {
+		*kind = cradle.ScopeProduct
+	}
 	return nil
 }
 
@@ -388,5 +416,9 @@ func (s *Service) RecordHistory(ctx context.Context, st *Status) error {
 	for _, p := range st.Practices {
 		pts = append(pts, store.MaturityPoint{Day: day, Practice: p.ID, Level: p.Level, Overridden: p.Override != nil})
 	}
-	return s.DB.RecordMaturity(ctx, st.Scope, st.Product, st.CatalogID, pts)
+	target := st.Product
+	if st.Scope == cradle.ScopeRelease {
+		target = store.ReleaseScope(st.Product, st.Release)
+	}
+	return s.DB.RecordMaturity(ctx, st.Scope, target, st.CatalogID, pts)
 }

@@ -173,3 +173,62 @@ func TestEvidenceRules(t *testing.T) {
 		}
 	})
 }
+
+// A release is assessed on its own where it differs and inherits the
+// product's assessment elsewhere.
+func TestReleaseAssessments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db)
+		const iec = catalog.IEC62443_4_1
+		for _, id := range []string{"SVV-1", "SVV-3"} {
+			if err := s.Assess(ctx, actor, &cradle.Assessment{CatalogID: iec, Requirement: id, Status: cradle.StatusMet, Scope: cradle.ScopeProduct, Product: "GW"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Release 2 misses the coding-standard review.
+		if err := s.Assess(ctx, actor, &cradle.Assessment{CatalogID: iec, Requirement: "SVV-3", Status: cradle.StatusPartial, Scope: cradle.ScopeRelease, Product: "GW", Release: "2"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assess(ctx, actor, &cradle.Assessment{CatalogID: iec, Requirement: "SVV-3", Status: cradle.StatusMet, Scope: cradle.ScopeRelease, Product: "GW", Release: "9"}); cradle.ErrorCode(err) != cradle.ENotFound {
+			t.Fatalf("unknown release: %v", err)
+		}
+		rel := store.ReleaseScope("GW", "2")
+		if err := s.AddEvidence(ctx, actor, cradle.ScopeRelease, rel, iec, "SI-1", &cradle.Evidence{Kind: cradle.EvidenceURL, URL: "https://ci.example.com/gw/2/sast"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.Status(ctx, cradle.ScopeRelease, rel, iec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Product != "GW" || st.Release != "2" || len(st.Requirements) != 47 {
+			t.Fatalf("release status: %s %s %d", st.Product, st.Release, len(st.Requirements))
+		}
+		si1, svv3, sm1 := find(st, "SI-1"), find(st, "SVV-3"), find(st, "SM-1")
+		if si1.Inherited || si1.Status() != cradle.StatusNotStarted || si1.Fresh != 1 {
+			t.Errorf("SI-1 has release evidence, so the release assesses it: %+v", si1)
+		}
+		if svv3.Inherited || svv3.Status() != cradle.StatusPartial || svv3.Scope != cradle.ScopeRelease {
+			t.Errorf("SVV-3 of release 2: %+v", svv3)
+		}
+		if sm1.Scope != cradle.ScopeOrganisation {
+			t.Errorf("SM-1 stays the organisation's: %+v", sm1)
+		}
+		if r := find(st, "SR-1"); r.Inherited {
+			t.Errorf("SR-1 is assessed nowhere; nothing to inherit: %+v", r)
+		}
+		// Release 1 assesses nothing itself: it inherits the product's.
+		st1, _ := s.Status(ctx, cradle.ScopeRelease, store.ReleaseScope("GW", "1"), iec)
+		if r := find(st1, "SVV-3"); !r.Inherited || r.Status() != cradle.StatusMet {
+			t.Errorf("SVV-3 of release 1: %+v", r)
+		}
+		if err := s.RecordHistory(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		// The product's own view is unchanged.
+		pst, _ := s.Status(ctx, cradle.ScopeProduct, "GW", iec)
+		if r := find(pst, "SVV-3"); r.Status() != cradle.StatusMet {
+			t.Errorf("product SVV-3: %+v", r)
+		}
+	})
+}

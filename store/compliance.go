@@ -19,7 +19,19 @@ import (
 // overrides and history, custom catalogues. The store does not know the
 // catalogues' contents; the compliance package checks IDs against them.
 
-// scope resolves an assessment scope to its key and product ID.
+// ReleaseScope names a release for the scope arguments of the compliance
+// methods (kind cradle.ScopeRelease): "product/version". Neither names
+// nor versions may contain "/", so the split is unambiguous.
+func ReleaseScope(product, version string) string { return product + "/" + version }
+
+// SplitReleaseScope is the inverse of ReleaseScope.
+func SplitReleaseScope(s string) (product, version string) {
+	product, version, _ = strings.Cut(s, "/")
+	return product, version
+}
+
+// scope resolves an assessment scope to its key and product ID. For a
+// release, product is ReleaseScope(product, version).
 func scope(ctx context.Context, q queryer, kind, product string) (string, any, error) {
 	switch kind {
 	case cradle.ScopeOrganisation:
@@ -30,8 +42,15 @@ func scope(ctx context.Context, q queryer, kind, product string) (string, any, e
 			return "", nil, err
 		}
 		return "p:" + strconv.FormatInt(p.ID, 10), p.ID, nil
+	case cradle.ScopeRelease:
+		name, version := SplitReleaseScope(product)
+		r, err := releaseByName(ctx, q, name, version)
+		if err != nil {
+			return "", nil, err
+		}
+		return "r:" + strconv.FormatInt(r.ID, 10), r.ProductID, nil
 	}
-	return "", nil, cradle.Invalid("invalid scope", cradle.Problem{Location: "scope", Message: "must be organisation or product; found " + kind})
+	return "", nil, cradle.Invalid("invalid scope", cradle.Problem{Location: "scope", Message: "must be organisation, product or release; found " + kind})
 }
 
 // ScopeKey is the key of an assessment scope ("org" or "p:<id>").
@@ -47,7 +66,11 @@ func (db *DB) SaveAssessment(ctx context.Context, actor cradle.Actor, a *cradle.
 		return err
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		key, pid, err := scope(ctx, tx.q(), a.Scope, a.Product)
+		target := a.Product
+		if a.Scope == cradle.ScopeRelease {
+			target = ReleaseScope(a.Product, a.Release)
+		}
+		key, pid, err := scope(ctx, tx.q(), a.Scope, target)
 		if err != nil {
 			return err
 		}
@@ -100,8 +123,12 @@ func (db *DB) Assessments(ctx context.Context, kind, product, catalog string) (m
 	}
 	out := map[string]*cradle.Assessment{}
 	byID := map[int64]*cradle.Assessment{}
+	name, version := product, ""
+	if kind == cradle.ScopeRelease {
+		name, version = SplitReleaseScope(product)
+	}
 	for rows.Next() {
-		a := &cradle.Assessment{Scope: kind, Product: product, CatalogID: catalog, Evidence: []cradle.Evidence{}}
+		a := &cradle.Assessment{Scope: kind, Product: name, Release: version, CatalogID: catalog, Evidence: []cradle.Evidence{}}
 		var at nullTime
 		if err := rows.Scan(&a.ID, &a.Requirement, &a.Status, &a.Owner, &a.ReviewDate, &a.Notes, &a.UpdatedBy, &at); err != nil {
 			rows.Close()
