@@ -632,7 +632,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"/components/schemas/VEXImport/properties/format/enum":   {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
 		"/components/parameters/VEXFormat/schema/enum":           {vex.FormatOpenVEX, vex.FormatCycloneDX, vex.FormatCSAF},
 		"/components/schemas/AssessmentStatus/enum":              cradle.AssessmentStatuses,
-		"/components/schemas/AssessmentScope/enum":               {cradle.ScopeOrganisation, cradle.ScopeProduct},
+		"/components/schemas/AssessmentScope/enum":               {cradle.ScopeOrganisation, cradle.ScopeProduct, cradle.ScopeRelease},
 		"/components/schemas/EvidenceKind/enum":                  {cradle.EvidenceFile, cradle.EvidenceURL, cradle.EvidenceRecord},
 		"/components/schemas/RecordType/enum":                    store.RecordTypes,
 		"/components/schemas/RequirementKind/enum":               strs(oaAnys(catalog.Kinds)...),
