@@ -194,6 +194,7 @@ Catalogues first: a cross-walk may link to a catalogue imported earlier in the s
 // scopeFlags reads --product or --organisation.
 type scopeFlags struct {
 	product string
+	release string
 	org     bool
 	catalog string
 }
@@ -203,6 +204,7 @@ func (f *scopeFlags) bind(fs interface {
 	BoolVar(*bool, string, bool, string)
 }) {
 	fs.StringVar(&f.product, "product", "", "product")
+	fs.StringVar(&f.release, "release", "", "one release of the product (it inherits what it does not assess itself)")
 	fs.BoolVar(&f.org, "organisation", false, "the organisation's process instead of a product")
 	fs.StringVar(&f.catalog, "catalog", catalog.IEC62443_4_1, "catalogue ID")
 }
@@ -211,12 +213,25 @@ func (f *scopeFlags) kind() (string, error) {
 	switch {
 	case f.org && f.product != "":
 		return "", usagef("give --product or --organisation, not both")
+	case f.release != "" && f.product == "":
+		return "", usagef("--release needs --product")
 	case f.org:
 		return cradle.ScopeOrganisation, nil
+	case f.release != "":
+		return cradle.ScopeRelease, nil
 	case f.product != "":
 		return cradle.ScopeProduct, nil
 	}
-	return "", usagef("give --product P or --organisation")
+	return "", usagef("give --product P (and --release V) or --organisation")
+}
+
+// target is the scope argument of the compliance methods: the product,
+// or for a release store.ReleaseScope(product, release).
+func (f *scopeFlags) target() string {
+	if f.release != "" {
+		return store.ReleaseScope(f.product, f.release)
+	}
+	return f.product
 }
 
 func runCompliance(e *env, args []string) error {
@@ -244,7 +259,7 @@ cradle derives from its own data. --json gives everything.`)
 	}
 	defer db.Close()
 	s := compliance.New(db)
-	st, err := s.Status(e.ctx, kind, sf.product, sf.catalog)
+	st, err := s.Status(e.ctx, kind, sf.target(), sf.catalog)
 	if err != nil {
 		return err
 	}
@@ -255,8 +270,11 @@ cradle derives from its own data. --json gives everything.`)
 		return e.printJSON(st)
 	}
 	title := "the organisation"
-	if kind == cradle.ScopeProduct {
+	switch kind {
+	case cradle.ScopeProduct:
 		title = sf.product
+	case cradle.ScopeRelease:
+		title = sf.product + " " + sf.release
 	}
 	fmt.Fprintf(e.stdout, "%s: %s\n\n", title, st.CatalogTitle)
 	var rows [][]string
@@ -314,7 +332,7 @@ func runAssess(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.Scope, a.Product, a.CatalogID = kind, sf.product, sf.catalog
+	a.Scope, a.Product, a.Release, a.CatalogID = kind, sf.product, sf.release, sf.catalog
 	db, err := e.open()
 	if err != nil {
 		return err
@@ -327,8 +345,11 @@ func runAssess(e *env, args []string) error {
 		return e.printJSON(a)
 	}
 	where := a.Product
-	if a.Scope == cradle.ScopeOrganisation {
+	switch a.Scope {
+	case cradle.ScopeOrganisation:
 		where = "the organisation"
+	case cradle.ScopeRelease:
+		where = a.Product + " " + a.Release
 	}
 	fmt.Fprintf(e.stdout, "%s is %s for %s.\n", a.Requirement, a.Status, where)
 	return nil
@@ -401,7 +422,7 @@ release:PRODUCT@VERSION). For CI: cradle evidence add --product P --requirement 
 		return err
 	}
 	defer db.Close()
-	if err := compliance.New(db).AddEvidence(e.ctx, cliActor(), kind, sf.product, sf.catalog, *req, &ev, file); err != nil {
+	if err := compliance.New(db).AddEvidence(e.ctx, cliActor(), kind, sf.target(), sf.catalog, *req, &ev, file); err != nil {
 		return err
 	}
 	if e.json {
@@ -520,7 +541,7 @@ func runMaturity(e *env, args []string) error {
 	if g := c.Group(o.Practice); g == nil || g.Parent != "" {
 		return cradle.Invalid("invalid practice", cradle.Problem{Location: "practice", Message: "catalogue " + c.ID + " has no practice " + o.Practice})
 	}
-	if err := db.SetMaturityOverride(e.ctx, cliActor(), kind, sf.product, sf.catalog, &o); err != nil {
+	if err := db.SetMaturityOverride(e.ctx, cliActor(), kind, sf.target(), sf.catalog, &o); err != nil {
 		return err
 	}
 	if e.json {
@@ -563,6 +584,9 @@ one), user-information (CRA Annex II), technical-documentation (the Annex VII bu
 	scopeKind, err := sf.kind()
 	if err != nil {
 		return err
+	}
+	if scopeKind == cradle.ScopeRelease {
+		return usagef("documents are per product (they cover every release); drop --release")
 	}
 	if scopeKind == cradle.ScopeOrganisation && *kind != "self-assessment" {
 		return usagef("only the self-assessment exists for the organisation; give --product for %s", *kind)

@@ -79,6 +79,15 @@ func TestComplianceCommands(t *testing.T) {
 	if out := mustRun(t, db, "compliance", "status", "--product", "GW", "--gaps"); !strings.Contains(out, "override; computed ML3") {
 		t.Errorf("gaps:\n%s", out)
 	}
+	// One release assessed on its own; the rest inherited.
+	mustRun(t, db, "assess", "--product", "GW", "--release", "1", "--requirement", "SVV-3", "--status", "partial")
+	out = mustRun(t, db, "compliance", "status", "--product", "GW", "--release", "1")
+	if !strings.Contains(out, "GW 1:") || !strings.Contains(out, "SVV-3        partial") {
+		t.Errorf("release status:\n%s", out)
+	}
+	if code, _, _ := run(t, db, "assess", "--release", "1", "--requirement", "SVV-3", "--status", "met"); code != 2 {
+		t.Errorf("--release without --product: exit %d", code)
+	}
 	mustRun(t, db, "applicability", "--product", "GW", "--requirement", "SVV-4", "--applies=false", "--justification", "No network interface in scope")
 	if out := mustRun(t, db, "compliance", "status", "--organisation"); strings.Contains(out, "SVV-4") || !strings.Contains(out, "SM-1") {
 		t.Errorf("organisation status:\n%s", out)
