@@ -29,6 +29,7 @@ import (
 
 func (s *Server) complianceAPIRoutes() []route {
 	const prod = "/api/v1/products/{product}"
+	const rel = prod + "/releases/{version}"
 	const org = "/api/v1/compliance/organisation"
 	return []route{
 		{"GET /api/v1/catalogs", cradle.PermRead, false, s.apiListCatalogs},
@@ -51,6 +52,12 @@ func (s *Server) complianceAPIRoutes() []route {
 		{"PUT " + prod + "/applicability/{requirement}", cradle.PermAssess, false, s.apiSetApplicability},
 		{"PUT " + prod + "/maturity/{practice}", cradle.PermAssess, false, s.apiSetMaturity},
 
+		{"GET " + rel + "/compliance", cradle.PermRead, false, s.apiComplianceStatus},
+		{"GET " + rel + "/compliance/history", cradle.PermRead, false, s.apiMaturityHistory},
+		{"PUT " + rel + "/compliance/{requirement}", cradle.PermAssess, false, s.apiAssess},
+		{"POST " + rel + "/compliance/{requirement}/evidence", cradle.PermEvidence, false, s.apiAddEvidence},
+		{"PUT " + rel + "/maturity/{practice}", cradle.PermAssess, false, s.apiSetMaturity},
+
 		{"DELETE /api/v1/evidence/{id}", cradle.PermAssess, false, s.apiRemoveEvidence},
 		{"GET /api/v1/evidence/{id}/file", cradle.PermRead, false, s.apiEvidenceFile},
 	}
@@ -60,9 +67,22 @@ func (s *Server) complianceAPIRoutes() []route {
 // path has one, else the organisation.
 func scopeOfPath(r *http.Request) (kind, product string) {
 	if p := r.PathValue("product"); p != "" {
+		if v := r.PathValue("version"); v != "" {
+			return cradle.ScopeRelease, store.ReleaseScope(p, v)
+		}
 		return cradle.ScopeProduct, p
 	}
 	return cradle.ScopeOrganisation, ""
+}
+
+// assessmentOf is an assessment of a requirement in the scope a route
+// names (for a release: the product and the release's version).
+func assessmentOf(kind, target string) *cradle.Assessment {
+	a := &cradle.Assessment{Scope: kind, Product: target}
+	if kind == cradle.ScopeRelease {
+		a.Product, a.Release = store.SplitReleaseScope(target)
+	}
+	return a
 }
 
 // catalogQuery is ?catalog=, IEC 62443-4-1:2018 when absent. (The API
@@ -321,7 +341,11 @@ type assessmentInput struct {
 
 // savedAssessment reads an assessment back with its evidence.
 func (s *Server) savedAssessment(ctx context.Context, a *cradle.Assessment) (*cradle.Assessment, error) {
-	all, err := s.db.Assessments(ctx, a.Scope, a.Product, a.CatalogID)
+	target := a.Product
+	if a.Scope == cradle.ScopeRelease {
+		target = store.ReleaseScope(a.Product, a.Release)
+	}
+	all, err := s.db.Assessments(ctx, a.Scope, target, a.CatalogID)
 	if err != nil {
 		return nil, err
 	}
@@ -341,8 +365,9 @@ func (s *Server) apiAssess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := &cradle.Assessment{Scope: kind, Product: product, CatalogID: c.ID, Requirement: r.PathValue("requirement"),
-		Status: strings.TrimSpace(in.Status), Owner: in.Owner, ReviewDate: strings.TrimSpace(in.ReviewDate), Notes: in.Notes}
+	a := assessmentOf(kind, product)
+	a.CatalogID, a.Requirement = c.ID, r.PathValue("requirement")
+	a.Status, a.Owner, a.ReviewDate, a.Notes = strings.TrimSpace(in.Status), in.Owner, strings.TrimSpace(in.ReviewDate), in.Notes
 	if err := s.cs.Assess(r.Context(), actorOf(r, "api"), a); err != nil {
 		return err
 	}

@@ -189,6 +189,17 @@ var access = map[string]string{
 	"POST /settings/psirt/key":        "admin security-officer",
 	"POST /products/{product}/vex":    "admin security-officer",
 
+	// Release compliance (api_compliance.go, ui_compliance.go).
+	"GET /api/v1/products/{product}/releases/{version}/compliance":                                 "admin security-officer developer auditor",
+	"GET /api/v1/products/{product}/releases/{version}/compliance/history":                         "admin security-officer developer auditor",
+	"PUT /api/v1/products/{product}/releases/{version}/compliance/{requirement}":                   "admin security-officer",
+	"POST /api/v1/products/{product}/releases/{version}/compliance/{requirement}/evidence":         "admin security-officer developer",
+	"PUT /api/v1/products/{product}/releases/{version}/maturity/{practice}":                        "admin security-officer",
+	"GET /products/{product}/releases/{version}/compliance":                                        "admin security-officer developer auditor",
+	"POST /products/{product}/releases/{version}/compliance/requirements/{requirement}/assessment": "admin security-officer",
+	"POST /products/{product}/releases/{version}/compliance/requirements/{requirement}/evidence":   "admin security-officer developer",
+	"POST /products/{product}/releases/{version}/compliance/practices/{practice}/maturity":         "admin security-officer",
+
 	// Compliance documents (documents.go).
 	"GET /api/v1/products/{product}/documents/{kind}":               "admin security-officer developer auditor",
 	"GET /api/v1/compliance/organisation/documents/self-assessment": "admin security-officer developer auditor",

@@ -2009,6 +2009,25 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(admin, "GET", "/api/v1/compliance/organisation/history", nil, 200)
 	c.call(admin, "GET", "/api/v1/compliance/organisation/history?catalog=nope", nil, 404)
 
+	// One release assessed on its own.
+	const wr = "/api/v1/products/Widget/releases/1.0.0"
+	b, _ = c.call(auditor, "GET", wr+"/compliance", nil, 200)
+	if st := oaDecode[compliance.Status](t, b); st.Release != "1.0.0" || len(st.Requirements) == 0 {
+		t.Errorf("release status: %s", b)
+	}
+	c.call(auditor, "GET", "/api/v1/products/Widget/releases/9.9/compliance", nil, 404)
+	c.call(admin, "PUT", wr+"/compliance/SVV-3", map[string]any{"status": "partial", "notes": "release-specific pentest pending"}, 200)
+	c.call(admin, "PUT", wr+"/compliance/SVV-3", map[string]any{"status": "finished"}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/9.9/compliance/SVV-3", map[string]any{"status": "met"}, 404)
+	c.call(dev, "POST", wr+"/compliance/SVV-3/evidence", map[string]any{"kind": "url", "url": "https://ci.example.com/widget/1.0.0/fuzz"}, 201)
+	c.call(dev, "POST", wr+"/compliance/SVV-3/evidence", map[string]any{"kind": "url", "url": "ftp://x"}, 400)
+	c.call(dev, "POST", "/api/v1/products/Widget/releases/9.9/compliance/SVV-3/evidence", map[string]any{"kind": "url", "url": "https://x.example"}, 404)
+	c.call(admin, "PUT", wr+"/maturity/SVV", map[string]any{"level": 2, "rationale": "pentest of this release pending"}, 200)
+	c.call(admin, "PUT", wr+"/maturity/SVV", map[string]any{"level": 2}, 400)
+	c.call(admin, "PUT", "/api/v1/products/Widget/releases/9.9/maturity/SVV", map[string]any{"level": 2, "rationale": "x"}, 404)
+	c.call(auditor, "GET", wr+"/compliance/history", nil, 200)
+	c.call(auditor, "GET", "/api/v1/products/Widget/releases/9.9/compliance/history", nil, 404)
+
 	// Documents generated from the data.
 	for _, kind := range []string{"self-assessment", "soa", "declaration", "simplified-declaration", "user-information", "technical-documentation"} {
 		b, resp := c.call(auditor, "GET", "/api/v1/products/Widget/documents/"+kind, nil, 200)

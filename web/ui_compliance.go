@@ -29,6 +29,7 @@ var complianceUIPages = []string{"compliance", "compliance_scope", "compliance_c
 
 func (s *Server) complianceUIRoutes() []route {
 	const prod = "/products/{product}/compliance"
+	const rel = "/products/{product}/releases/{version}/compliance"
 	const org = "/compliance/organisation"
 	return []route{
 		{"GET /compliance", cradle.PermRead, true, s.uiComplianceMatrix},
@@ -43,6 +44,11 @@ func (s *Server) complianceUIRoutes() []route {
 		{"POST " + prod + "/requirements/{requirement}/applicability", cradle.PermAssess, true, s.uiSetApplicability},
 		{"POST " + prod + "/requirements/{requirement}/evidence", cradle.PermEvidence, true, s.uiAddEvidence},
 		{"POST " + prod + "/practices/{practice}/maturity", cradle.PermAssess, true, s.uiSetMaturity},
+
+		{"GET " + rel, cradle.PermRead, true, s.uiComplianceScope},
+		{"POST " + rel + "/requirements/{requirement}/assessment", cradle.PermAssess, true, s.uiAssess},
+		{"POST " + rel + "/requirements/{requirement}/evidence", cradle.PermEvidence, true, s.uiAddEvidence},
+		{"POST " + rel + "/practices/{practice}/maturity", cradle.PermAssess, true, s.uiSetMaturity},
 
 		{"POST /evidence/{id}/remove", cradle.PermAssess, true, s.uiRemoveEvidence},
 		{"GET /catalogs", cradle.PermRead, true, s.uiCatalogs},
@@ -258,8 +264,10 @@ func (s *Server) uiComplianceMatrix(w http.ResponseWriter, r *http.Request) erro
 
 type scopeView struct {
 	base
-	Kind        string // organisation or product
+	Kind        string // organisation, product or release
 	Product     *cradle.Product
+	Release     *cradle.Release   // a release's page
+	Releases    []*cradle.Release // a product's page: links to each release's
 	Status      *compliance.Status
 	Catalogs    []CatalogSummary
 	CatalogID   string
@@ -281,6 +289,9 @@ type scopeView struct {
 
 // IsProduct reports whether the page is a product's.
 func (v *scopeView) IsProduct() bool { return v.Kind == cradle.ScopeProduct }
+
+// IsRelease reports whether the page is one release's.
+func (v *scopeView) IsRelease() bool { return v.Kind == cradle.ScopeRelease }
 
 type practiceView struct {
 	compliance.PracticeStatus
@@ -408,6 +419,25 @@ func (s *Server) renderScope(w http.ResponseWriter, r *http.Request, status int,
 		v.Base = productURL(p.Name) + "/compliance"
 		v.Title = p.Name + ": compliance"
 		v.Crumbs = []crumb{{"Compliance", "/compliance"}, {p.Name, productURL(p.Name)}}
+		rels, _, err := s.db.ListReleases(ctx, p.Name, cradle.Page{PerPage: cradle.MaxPerPage})
+		if err != nil {
+			return err
+		}
+		v.Releases = rels
+	} else if kind == cradle.ScopeRelease {
+		name, version := store.SplitReleaseScope(product)
+		rel, err := s.db.Release(ctx, name, version)
+		if err != nil {
+			return err
+		}
+		p, err := s.db.Product(ctx, name)
+		if err != nil {
+			return err
+		}
+		v.Product, v.Release = p, rel
+		v.Base = releaseURL(name, version) + "/compliance"
+		v.Title = name + " " + version + ": compliance"
+		v.Crumbs = []crumb{{"Compliance", "/compliance"}, {name, productURL(name) + "/compliance"}}
 	} else {
 		v.Base = "/compliance/organisation"
 		v.Title = "Organisation: process requirements"
@@ -422,6 +452,8 @@ func (s *Server) renderScope(w http.ResponseWriter, r *http.Request, status int,
 	v.PageURL = withCatalog(v.Base, st.CatalogID)
 	if kind == cradle.ScopeProduct {
 		v.APIURL = "/api/v1/products/" + pathEscape(product) + "/compliance?catalog=" + url.QueryEscape(st.CatalogID)
+	} else if kind == cradle.ScopeRelease {
+		v.APIURL = "/api/v1/products/" + pathEscape(v.Product.Name) + "/releases/" + pathEscape(v.Release.Version) + "/compliance?catalog=" + url.QueryEscape(st.CatalogID)
 	} else {
 		v.APIURL = "/api/v1/compliance/organisation?catalog=" + url.QueryEscape(st.CatalogID)
 	}
@@ -726,6 +758,11 @@ func (s *Server) uiRequirement(r *http.Request) (kind, product string, c *catalo
 			return "", "", nil, nil, err
 		}
 	}
+	if kind == cradle.ScopeRelease {
+		if _, err := s.db.Release(r.Context(), r.PathValue("product"), r.PathValue("version")); err != nil {
+			return "", "", nil, nil, err
+		}
+	}
 	c, req, err = s.requirementIn(r.Context(), s.uiCatalogParam(r), r.PathValue("requirement"))
 	return kind, product, c, req, err
 }
@@ -734,8 +771,11 @@ func (s *Server) uiRequirement(r *http.Request) (kind, product string, c *catalo
 func (s *Server) backToScope(w http.ResponseWriter, r *http.Request, catalogID, anchor, flash string) error {
 	kind, product := scopeOfPath(r)
 	u := "/compliance/organisation"
-	if kind == cradle.ScopeProduct {
+	switch kind {
+	case cradle.ScopeProduct:
 		u = productURL(product) + "/compliance"
+	case cradle.ScopeRelease:
+		u = releaseURL(r.PathValue("product"), r.PathValue("version")) + "/compliance"
 	}
 	u = withCatalog(u, catalogID)
 	if anchor != "" {
@@ -750,8 +790,9 @@ func (s *Server) uiAssess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := s.readForm(r, "status", "owner", "review_date", "notes")
-	a := &cradle.Assessment{Scope: kind, Product: product, CatalogID: c.ID, Requirement: req.ID,
-		Status: strings.TrimSpace(f.Val("status")), Owner: f.Val("owner"), ReviewDate: strings.TrimSpace(f.Val("review_date")), Notes: f.Val("notes")}
+	a := assessmentOf(kind, product)
+	a.CatalogID, a.Requirement = c.ID, req.ID
+	a.Status, a.Owner, a.ReviewDate, a.Notes = strings.TrimSpace(f.Val("status")), f.Val("owner"), strings.TrimSpace(f.Val("review_date")), f.Val("notes")
 	if a.Status == "" {
 		// An empty status would be saved as not started: a form always
 		// sends one, so an empty one is a mistake to show.
