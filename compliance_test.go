@@ -10,7 +10,9 @@ import (
 // TestMaturityBoundaries walks the maturity rule across each level
 // boundary: one requirement's change moves the level by exactly one.
 func TestMaturityBoundaries(t *testing.T) {
-	met := func(id string, fresh int) cradle.ReqState { return cradle.ReqState{ID: id, Status: cradle.StatusMet, Fresh: fresh} }
+	met := func(id string, fresh int) cradle.ReqState {
+		return cradle.ReqState{ID: id, Status: cradle.StatusMet, Fresh: fresh}
+	}
 	for _, tc := range []struct {
 		name      string
 		reqs      []cradle.ReqState
