@@ -2,6 +2,7 @@ package psirt_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,6 +41,19 @@ func TestVEXImportExport(t *testing.T) {
 		fs, _, _ := db.ListFindings(ctx, store.FindingFilter{Product: "GW", Release: "2", Vuln: "GO-2024-2687"}, cradle.Page{})
 		if len(fs) != 1 || fs[0].VEXStatus != "not_affected" || fs[0].VEXJustification != "vulnerable_code_not_in_execute_path" {
 			t.Fatalf("decision on the finding: %+v", fs)
+		}
+		// A decision can be evidence (e.g. for SVV-3 or CRA I.I(2)(a)).
+		ds, _ := db.Decisions(ctx, "GW")
+		if len(ds) != 1 || ds[0].ID == 0 {
+			t.Fatalf("decisions: %+v", ds)
+		}
+		ev := &cradle.Evidence{Kind: cradle.EvidenceRecord, RecordType: "decision", RecordRef: fmt.Sprint(ds[0].ID)}
+		if err := db.AddEvidence(ctx, actor, cradle.ScopeProduct, "GW", "iec-62443-4-1-2018", "SVV-3", ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		ev = &cradle.Evidence{Kind: cradle.EvidenceRecord, RecordType: "decision", RecordRef: "99999"}
+		if err := db.AddEvidence(ctx, actor, cradle.ScopeProduct, "GW", "iec-62443-4-1-2018", "SVV-3", ev, nil); cradle.ErrorCode(err) != cradle.EInvalid {
+			t.Fatalf("missing decision: %v", err)
 		}
 		// A statement about a version range is not taken for every version.
 		rangeDoc := openvex(`{"vulnerability":{"name":"CVE-2025-22870"},"products":[{"@id":"pkg:golang/golang.org/x/net?vers=vers:golang/%3E%3Dv0.36.0"}],"status":"not_affected","justification":"vulnerable_code_not_present"}`)

@@ -450,6 +450,9 @@ func componentName(c string) string {
 // product: every release of the product shipping that version inherits it,
 // including releases whose SBOMs are imported later.
 type ComponentDecision struct {
+	// ID identifies a stored decision (evidence can link to it as record
+	// "decision:<id>"); 0 in the result of ApplyDecision and imports.
+	ID            int64     `json:"id,omitempty"`
 	Product       string    `json:"product"`
 	VulnID        string    `json:"vulnerability"` // the merged vulnerability's canonical ID
 	Ecosystem     string    `json:"ecosystem"`
@@ -586,7 +589,7 @@ func (db *DB) ApplyDecision(ctx context.Context, actor cradle.Actor, ref string,
 // Decisions lists the component decisions of a product (all products when
 // product is empty).
 func (db *DB) Decisions(ctx context.Context, product string) ([]ComponentDecision, error) {
-	q := `SELECT p.name, d.group_id, d.eco, d.pkg, d.version, d.status, d.justification, d.impact, d.action, COALESCE(d.case_id, 0), d.source, d.decided_by, d.decided_at
+	q := `SELECT d.id, p.name, d.group_id, d.eco, d.pkg, d.version, d.status, d.justification, d.impact, d.action, COALESCE(d.case_id, 0), d.source, d.decided_by, d.decided_at
 		FROM vex_decisions d JOIN products p ON p.id = d.product_id`
 	var args []any
 	if product != "" {
@@ -606,7 +609,7 @@ func (db *DB) Decisions(ctx context.Context, product string) ([]ComponentDecisio
 		var d ComponentDecision
 		var caseID int64
 		var at nullTime
-		if err := rows.Scan(&d.Product, &d.VulnID, &d.Ecosystem, &d.Package, &d.Version, &d.Status, &d.Justification, &d.Impact, &d.Action, &caseID, &d.Source, &d.DecidedBy, &at); err != nil {
+		if err := rows.Scan(&d.ID, &d.Product, &d.VulnID, &d.Ecosystem, &d.Package, &d.Version, &d.Status, &d.Justification, &d.Impact, &d.Action, &caseID, &d.Source, &d.DecidedBy, &at); err != nil {
 			return nil, err
 		}
 		if caseID != 0 {

@@ -188,20 +188,21 @@ func scanEvidence(sc interface{ Scan(...any) error }, extra ...any) (*cradle.Evi
 }
 
 // RecordTypes are the cradle records evidence can link to.
-var RecordTypes = []string{"sbom", "advisory", "security_update", "case", "release"}
+var RecordTypes = []string{"sbom", "advisory", "security_update", "case", "release", "decision"}
 
 // recordExists reports whether the record an evidence links to exists.
 func (db *DB) recordExists(ctx context.Context, typ, ref string) (bool, error) {
 	var q string
 	var arg any = ref
 	switch typ {
-	case "sbom", "security_update":
+	case "sbom", "security_update", "decision":
 		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil {
 			return false, nil
 		}
 		arg = id
-		q = map[string]string{"sbom": `SELECT COUNT(*) FROM sbom_documents WHERE id = ?`, "security_update": `SELECT COUNT(*) FROM security_updates WHERE id = ?`}[typ]
+		q = map[string]string{"sbom": `SELECT COUNT(*) FROM sbom_documents WHERE id = ?`, "security_update": `SELECT COUNT(*) FROM security_updates WHERE id = ?`,
+			"decision": `SELECT COUNT(*) FROM vex_decisions WHERE id = ?`}[typ]
 	case "advisory":
 		q = `SELECT COUNT(*) FROM advisories WHERE tracking_id = ?`
 	case "case":
