@@ -144,6 +144,7 @@ func init() {
 	add(scopingRule, iec+"SM-5")
 	add(sbomRule, iec+"SM-9", cra+"I.II.1")
 	add(exploitableRule, iec+"SM-11", cra+"I.I.2.a")
+	add(releaseChecklistRule, iec+"SM-12")
 	add(intakeRule, iec+"DM-1", cra+"I.II.5", cra+"I.II.6")
 	add(triageRule, iec+"DM-2", iec+"DM-3")
 	add(addressRule, iec+"DM-4", cra+"I.II.2")
@@ -228,6 +229,50 @@ func exploitableRule(f *facts) Derived {
 		d.Holds = true
 		d.Summary = "every high, critical or KEV-listed finding in released versions has a decision"
 	}
+	return d
+}
+
+// releaseChecklistRule checks, for every release on the market, the SDL
+// activities whose records cradle holds: an SBOM, every high, critical or
+// KEV-listed finding decided, the SDL scope decided and the support period
+// declared. (Threat models, test results and the full SM-12 checklist
+// come with the release gate.)
+func releaseChecklistRule(f *facts) Derived {
+	d := Derived{Rule: "before release, the SDL activities cradle can verify are done: SBOM, decisions on serious findings, scope, support period"}
+	if len(f.onMarket) == 0 {
+		d.Summary = "no release of " + f.product.Name + " is on the market yet"
+		return d
+	}
+	open := map[string]int{}
+	for _, x := range append(append([]cradle.Finding{}, f.undecidedKEV...), f.undecidedHi...) {
+		open[x.Release]++
+	}
+	var gaps []string
+	for _, r := range f.onMarket {
+		var miss []string
+		if r.CurrentSBOMID == 0 {
+			miss = append(miss, "no SBOM")
+		}
+		if n := open[r.Version]; n > 0 {
+			miss = append(miss, fmt.Sprintf("%d serious finding(s) without a decision", n))
+		}
+		if len(miss) > 0 {
+			gaps = append(gaps, r.Version+": "+strings.Join(miss, ", "))
+		}
+		d.Records = append(d.Records, "release:"+f.product.Name+"@"+r.Version)
+	}
+	if f.scope == nil {
+		gaps = append(gaps, "SDL scope not decided")
+	}
+	if f.product.SupportEnd == "" {
+		gaps = append(gaps, "support period not declared")
+	}
+	if len(gaps) > 0 {
+		d.Summary = strings.Join(gaps, "; ")
+		return d
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("all %d releases on the market have an SBOM and decisions on every serious finding; scope and support period recorded", len(f.onMarket))
 	return d
 }
 
