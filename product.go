@@ -160,6 +160,9 @@ func checkLen(probs []Problem, field, v string, max int) []Problem {
 	if !utf8.ValidString(v) {
 		return append(probs, Problem{field, "is not valid UTF-8"})
 	}
+	if strings.ContainsRune(v, 0) {
+		return append(probs, Problem{field, "must not contain NUL characters"})
+	}
 	return probs
 }
 

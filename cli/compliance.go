@@ -415,7 +415,7 @@ release:PRODUCT@VERSION). For CI: cradle evidence add --product P --requirement 
 		if err != nil {
 			return usagef("--expires must be a date YYYY-MM-DD; found %q", *expires)
 		}
-		ev.ExpiresAt = t
+		ev.ExpiresAt = t.Add(24 * time.Hour) // valid through the whole day, as in the web form
 	}
 	db, err := e.open()
 	if err != nil {

@@ -46,7 +46,10 @@ func (s *Service) Catalogs(ctx context.Context) ([]*catalog.Catalog, []*catalog.
 		}
 		parsed, err := catalog.Parse(c.ID, c.Data)
 		if err != nil {
-			return nil, nil, err
+			// Import checks every file; a stored one that no longer
+			// parses (an older cradle's rules) is left out rather than
+			// taking every catalogue down with it.
+			continue
 		}
 		cats = append(cats, parsed)
 		byID[parsed.ID] = parsed
@@ -57,7 +60,7 @@ func (s *Service) Catalogs(ctx context.Context) ([]*catalog.Catalog, []*catalog.
 		}
 		x, err := catalog.ParseCrosswalk(c.ID, c.Data, byID)
 		if err != nil {
-			return nil, nil, err
+			continue // see above; Import refuses changes that would break one
 		}
 		xs = append(xs, x)
 	}
@@ -113,6 +116,9 @@ func (s *Service) Import(ctx context.Context, actor cradle.Actor, name string, d
 		if builtin[x.ID] {
 			return "", "", cradle.Errorf(cradle.EConflict, "%s: %q is a built-in cross-walk; give yours another ID", name, x.ID)
 		}
+		if err := s.kindClash(ctx, x.ID, "crosswalk"); err != nil {
+			return "", "", err
+		}
 		return "crosswalk", x.ID, s.DB.SaveCustomCatalog(ctx, actor, &store.CustomCatalog{ID: x.ID, Kind: "crosswalk", Title: x.Title, Data: data})
 	}
 	c, err := catalog.Parse(name, data)
@@ -122,7 +128,39 @@ func (s *Service) Import(ctx context.Context, actor cradle.Actor, name string, d
 	if builtin[c.ID] {
 		return "", "", cradle.Errorf(cradle.EConflict, "%s: %q is a built-in catalogue; give yours another ID (e.g. with the edition)", name, c.ID)
 	}
+	if err := s.kindClash(ctx, c.ID, "catalog"); err != nil {
+		return "", "", err
+	}
+	// Replacing a catalogue must not break a stored cross-walk that links
+	// to it.
+	byID[c.ID] = c
+	custom, err := s.DB.CustomCatalogs(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	for _, x := range custom {
+		if x.Kind != "crosswalk" {
+			continue
+		}
+		if _, err := catalog.ParseCrosswalk(x.ID, x.Data, byID); err != nil {
+			return "", "", cradle.Errorf(cradle.EConflict, "%s: importing it would break the cross-walk %s: %s", name, x.ID, cradle.ErrorMessage(err))
+		}
+	}
 	return "catalog", c.ID, s.DB.SaveCustomCatalog(ctx, actor, &store.CustomCatalog{ID: c.ID, Kind: "catalog", Title: c.Title, Data: data})
+}
+
+// kindClash refuses an ID that an imported item of the other kind has.
+func (s *Service) kindClash(ctx context.Context, id, kind string) error {
+	custom, err := s.DB.CustomCatalogs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range custom {
+		if c.ID == id && c.Kind != kind {
+			return cradle.Errorf(cradle.EConflict, "%q is already the ID of an imported %s; give this %s another ID", id, c.Kind, kind)
+		}
+	}
+	return nil
 }
 
 // ReqStatus is one requirement as a scope sees it.
@@ -295,7 +333,7 @@ func (s *Service) Status(ctx context.Context, kind, product, catalogID string) (
 		return nil, err
 	}
 	improving := false
-	if sm13, ok := org["SM-13"]; ok && c.ID == catalog.IEC62443_4_1 && sm13.Status == cradle.StatusMet {
+	if sm13, ok := org["SM-13"]; ok && c.Requirement("SM-13") != nil && sm13.Status == cradle.StatusMet {
 		for _, e := range sm13.Evidence {
 			if e.Fresh() && e.AddedAt.After(now.AddDate(-1, 0, 0)) {
 				improving = true

@@ -235,3 +235,55 @@ func TestReleaseAssessments(t *testing.T) {
 		}
 	})
 }
+
+// Re-importing a catalogue may not break a stored cross-walk, and a
+// cross-walk may not take a catalogue's ID.
+func TestImportKeepsCrosswalksWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := compliance.New(db)
+		cat := func(reqs string) []byte {
+			return []byte(`{"id":"acme-std","title":"ACME","version":"1","groups":[{"id":"A","title":"All"}],"requirements":[` + reqs + `]}`)
+		}
+		a1 := `{"id":"A-1","title":"One","parent":"A","kind":"product"}`
+		a2 := `{"id":"A-2","title":"Two","parent":"A","kind":"product"}`
+		if _, _, err := s.Import(ctx, actor, "acme.json", cat(a1+","+a2)); err != nil {
+			t.Fatal(err)
+		}
+		walk := []byte(`{"id":"acme-to-iec","title":"W","version":"1","from":"acme-std","to":"iec-62443-4-1-2018","links":[{"from":"A-1","to":["SM-1"]}]}`)
+		if _, _, err := s.Import(ctx, actor, "walk.json", walk); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Import(ctx, actor, "acme.json", cat(a2)); cradle.ErrorCode(err) != cradle.EConflict || !strings.Contains(err.Error(), "acme-to-iec") {
+			t.Fatalf("re-import dropping a linked requirement: %v", err)
+		}
+		clash := []byte(`{"id":"acme-std","title":"W","version":"1","from":"acme-std","to":"iec-62443-4-1-2018","links":[{"from":"A-1","to":["SM-1"]}]}`)
+		if _, _, err := s.Import(ctx, actor, "clash.json", clash); cradle.ErrorCode(err) != cradle.EConflict {
+			t.Fatalf("cross-walk with a catalogue's ID: %v", err)
+		}
+		if _, err := s.Status(ctx, cradle.ScopeOrganisation, "", "acme-std"); err != nil {
+			t.Fatalf("the catalogue still works: %v", err)
+		}
+	})
+}
+
+// Evidence added to a release that had inherited a requirement keeps the
+// inherited status.
+func TestReleaseEvidenceKeepsInheritedStatus(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db)
+		const iec = catalog.IEC62443_4_1
+		if err := s.Assess(ctx, actor, &cradle.Assessment{CatalogID: iec, Requirement: "SVV-3", Status: cradle.StatusMet, Owner: "QA", Scope: cradle.ScopeProduct, Product: "GW"}); err != nil {
+			t.Fatal(err)
+		}
+		rel := store.ReleaseScope("GW", "2")
+		if err := s.AddEvidence(ctx, actor, cradle.ScopeRelease, rel, iec, "SVV-3", &cradle.Evidence{Kind: cradle.EvidenceURL, URL: "https://ci.example.com/fuzz/2"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := s.Status(ctx, cradle.ScopeRelease, rel, iec)
+		if r := find(st, "SVV-3"); r.Inherited || r.Status() != cradle.StatusMet || r.Assessment.Owner != "QA" || r.Fresh != 1 {
+			t.Fatalf("SVV-3 of release 2: %+v", r)
+		}
+	})
+}

@@ -81,8 +81,13 @@ func (db *DB) SaveAssessment(ctx context.Context, actor cradle.Actor, a *cradle.
 		now := db.now()
 		a.UpdatedBy, a.UpdatedAt = actor.String(), now
 		if before == nil {
+			// An upsert: a concurrent first write of the same requirement
+			// (PostgreSQL runs READ COMMITTED) must not fail.
 			err = tx.queryRow(ctx, `INSERT INTO assessments (scope_key, product_id, catalog_id, requirement_id, status, owner, review_date, notes, updated_by, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, key, pid, a.CatalogID, a.Requirement, a.Status, a.Owner, a.ReviewDate, a.Notes, a.UpdatedBy, now).Scan(&a.ID)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (scope_key, catalog_id, requirement_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
+				review_date = excluded.review_date, notes = excluded.notes, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+				RETURNING id`, key, pid, a.CatalogID, a.Requirement, a.Status, a.Owner, a.ReviewDate, a.Notes, a.UpdatedBy, now).Scan(&a.ID)
 		} else {
 			a.ID = before.ID
 			_, err = tx.exec(ctx, `UPDATE assessments SET status = ?, owner = ?, review_date = ?, notes = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
@@ -171,7 +176,11 @@ func (db *DB) Assessments(ctx context.Context, kind, product, catalog string) (m
 			}
 			e.Broken = !ok
 		}
-		byID[owners[i]].Evidence = append(byID[owners[i]].Evidence, *e)
+		// An assessment committed between the two reads has no entry:
+		// its evidence shows on the next read.
+		if a := byID[owners[i]]; a != nil {
+			a.Evidence = append(a.Evidence, *e)
+		}
 	}
 	return out, nil
 }
@@ -316,8 +325,23 @@ func (db *DB) AddEvidence(ctx context.Context, actor cradle.Actor, kind, product
 		}
 		if a == nil {
 			a = &cradle.Assessment{Status: cradle.StatusNotStarted}
-			if err := tx.queryRow(ctx, `INSERT INTO assessments (scope_key, product_id, catalog_id, requirement_id, status, updated_by, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, key, pid, catalog, req, a.Status, actor.String(), now).Scan(&a.ID); err != nil {
+			if kind == cradle.ScopeRelease {
+				// A release's first own evidence starts from what it
+				// inherited: adding evidence must not reset the status.
+				inherited, err := assessmentRow(ctx, tx.q(), "p:"+fmt.Sprint(pid), catalog, req)
+				if err != nil {
+					return err
+				}
+				if inherited != nil {
+					a = inherited
+				}
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO assessments (scope_key, product_id, catalog_id, requirement_id, status, owner, review_date, notes, updated_by, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope_key, catalog_id, requirement_id) DO NOTHING`,
+				key, pid, catalog, req, a.Status, a.Owner, a.ReviewDate, a.Notes, actor.String(), now); err != nil {
+				return err
+			}
+			if a, err = assessmentRow(ctx, tx.q(), key, catalog, req); err != nil {
 				return err
 			}
 		}
@@ -343,6 +367,9 @@ func (db *DB) AddEvidence(ctx context.Context, actor cradle.Actor, kind, product
 }
 
 func titleProblems(t string) []cradle.Problem {
+	if strings.ContainsRune(t, 0) {
+		return []cradle.Problem{{Location: "title", Message: "must not contain NUL characters"}}
+	}
 	if t == "" {
 		return []cradle.Problem{{Location: "title", Message: "is required"}}
 	}
@@ -397,6 +424,9 @@ type ProductScope struct {
 // SetScope records whether the SDL covers a product.
 func (db *DB) SetScope(ctx context.Context, actor cradle.Actor, s *ProductScope) error {
 	s.Justification = strings.TrimSpace(s.Justification)
+	if strings.ContainsRune(s.Justification, 0) {
+		return cradle.Invalid("invalid scope", cradle.Problem{Location: "justification", Message: "must not contain NUL characters"})
+	}
 	if s.Justification == "" {
 		return cradle.Invalid("invalid scope", cradle.Problem{Location: "justification", Message: "is required: why the SDL does or does not apply"})
 	}
@@ -450,6 +480,9 @@ type Applicability struct {
 // SetApplicability records whether a requirement applies to a product.
 func (db *DB) SetApplicability(ctx context.Context, actor cradle.Actor, a *Applicability) error {
 	a.Justification = strings.TrimSpace(a.Justification)
+	if strings.ContainsRune(a.Justification, 0) {
+		return cradle.Invalid("invalid applicability", cradle.Problem{Location: "justification", Message: "must not contain NUL characters"})
+	}
 	if a.Justification == "" {
 		return cradle.Invalid("invalid applicability", cradle.Problem{Location: "justification", Message: "is required: why the requirement does or does not apply"})
 	}
@@ -503,6 +536,9 @@ type MaturityOverride struct {
 // maturity level for a practice in a scope.
 func (db *DB) SetMaturityOverride(ctx context.Context, actor cradle.Actor, kind, product, catalog string, o *MaturityOverride) error {
 	o.Rationale = strings.TrimSpace(o.Rationale)
+	if strings.ContainsRune(o.Rationale, 0) {
+		return cradle.Invalid("invalid override", cradle.Problem{Location: "rationale", Message: "must not contain NUL characters"})
+	}
 	if o.Level < 0 || o.Level > 4 {
 		return cradle.Invalid("invalid override", cradle.Problem{Location: "level", Message: "must be 1 to 4 (0 clears the override)"})
 	}

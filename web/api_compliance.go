@@ -908,7 +908,7 @@ func (lv *leveller) setOrganisation(org map[string]*cradle.Assessment) {
 			}
 		}
 	}
-	if sm13, ok := org["SM-13"]; ok && lv.c.ID == catalog.IEC62443_4_1 && sm13.Status == cradle.StatusMet {
+	if sm13, ok := org["SM-13"]; ok && lv.c.Requirement("SM-13") != nil && sm13.Status == cradle.StatusMet {
 		for _, e := range sm13.Evidence {
 			if e.Fresh() && e.AddedAt.After(lv.now.AddDate(-1, 0, 0)) {
 				lv.improving = true
