@@ -274,9 +274,12 @@ func (s *Service) Status(ctx context.Context, kind, product, catalogID string) (
 	}
 	var facts *facts
 	if p != nil {
-		if facts, err = s.gather(ctx, p); err != nil {
-			return nil, err
-		}
+		facts, err = s.gather(ctx, p)
+	} else {
+		facts, err = s.gatherOrganisation(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	for i := range c.Requirements {

@@ -122,6 +122,13 @@ func TestStatusAssessmentsAndMaturity(t *testing.T) {
 		if r := find(org, "SI-1"); r.Requirement != nil {
 			t.Fatalf("the organisation view lists product requirement SI-1")
 		}
+		// The organisation page carries the organisation-wide derived evidence.
+		if d := find(org, "DM-1").Derived; len(d) != 1 || d[0].Summary == "" {
+			t.Fatalf("DM-1 derived in the organisation: %+v", d)
+		}
+		if d := find(org, "SM-9").Derived; len(d) != 0 {
+			t.Fatalf("product rule SM-9 derived in the organisation: %+v", d)
+		}
 	})
 }
 

@@ -58,7 +58,7 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 			}
 		}
 	}
-	undecided, _, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, MinRating: "high"}, cradle.Page{PerPage: cradle.MaxPerPage})
+	undecided, err := s.allFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, MinRating: "high"})
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 			f.undecidedHi = append(f.undecidedHi, x)
 		}
 	}
-	kev, _, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, KEV: true}, cradle.Page{PerPage: cradle.MaxPerPage})
+	kev, err := s.allFindings(ctx, store.FindingFilter{Product: p.Name, Undecided: true, KEV: true})
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +126,49 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 	return f, nil
 }
 
+// allFindings reads every page of findings: a rule that says "none left"
+// must not stop at the first page.
+func (s *Service) allFindings(ctx context.Context, f store.FindingFilter) ([]cradle.Finding, error) {
+	var out []cradle.Finding
+	for page := 1; ; page++ {
+		items, total, err := s.DB.ListFindings(ctx, f, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+// gatherOrganisation collects the organisation-wide facts: the intake
+// channel, reviews and time to fix.
+func (s *Service) gatherOrganisation(ctx context.Context) (*facts, error) {
+	f := &facts{now: s.Now()}
+	var err error
+	if f.policy, err = s.DB.RemediationPolicy(ctx); err != nil {
+		return nil, err
+	}
+	f.settings.IntakeEnabled = true
+	if f.configured, err = s.DB.GetSetting(ctx, "psirt", &f.settings); err != nil {
+		return nil, err
+	}
+	if _, f.reports, err = s.DB.ListIntake(ctx, "", cradle.Page{PerPage: 1}); err != nil {
+		return nil, err
+	}
+	if f.reviews, err = s.DB.Reviews(ctx, 1); err != nil {
+		return nil, err
+	}
+	if f.ttf, err = s.DB.TimeToFixReport(ctx, f.policy); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// orgRules are the rules that need no product.
+var orgRules = map[string]bool{}
+
 // rule derives evidence from the facts.
 type rule func(f *facts) Derived
 
@@ -146,6 +189,9 @@ func init() {
 	add(exploitableRule, iec+"SM-11", cra+"I.I.2.a")
 	add(releaseChecklistRule, iec+"SM-12")
 	add(intakeRule, iec+"DM-1", cra+"I.II.5", cra+"I.II.6")
+	for _, k := range []string{iec + "DM-1", cra + "I.II.5", cra + "I.II.6", iec + "DM-6", iec + "SUM-5"} {
+		orgRules[k] = true
+	}
 	add(triageRule, iec+"DM-2", iec+"DM-3")
 	add(addressRule, iec+"DM-4", cra+"I.II.2")
 	add(disclosureRule(false), iec+"DM-5")
@@ -158,8 +204,12 @@ func init() {
 }
 
 func derive(catalogID, reqID string, f *facts) []Derived {
+	key := catalogID + "/" + reqID
+	if f.product == nil && !orgRules[key] {
+		return nil
+	}
 	var out []Derived
-	for _, r := range rules[catalogID+"/"+reqID] {
+	for _, r := range rules[key] {
 		out = append(out, r(f))
 	}
 	return out
