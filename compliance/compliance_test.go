@@ -63,7 +63,7 @@ func TestStatusAssessmentsAndMaturity(t *testing.T) {
 		if len(sm9.Derived) != 1 || sm9.Derived[0].Holds || !strings.Contains(sm9.Derived[0].Summary, "1 of 2 releases on the market have no SBOM: 2") {
 			t.Fatalf("SM-9 derived: %+v", sm9.Derived)
 		}
-		if d := find(st, "SM-12").Derived; len(d) != 1 || d[0].Holds || !strings.Contains(d[0].Summary, "2: no SBOM") || !strings.Contains(d[0].Summary, "SDL scope not decided") {
+		if d := find(st, "SM-12").Derived; len(d) != 2 || d[0].Holds || d[1].Holds || !strings.Contains(d[1].Summary, "2: never evaluated") || !strings.Contains(d[0].Summary, "2: no SBOM") || !strings.Contains(d[0].Summary, "SDL scope not decided") {
 			t.Fatalf("SM-12 derived: %+v", d)
 		}
 		// Unknown requirement, unknown catalogue: refused, nothing stored.

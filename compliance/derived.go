@@ -42,6 +42,12 @@ type facts struct {
 	scope        *store.ProductScope
 	applicable   int // recorded applicability decisions (62443-4-1)
 	now          time.Time
+
+	// Engineering evidence.
+	model       *cradle.ThreatModel   // the product's newest threat model
+	modelReview []cradle.ThreatReview // newest first
+	kinds       map[string][]string   // release version → kinds of results imported
+	gates       map[string]*cradle.GateRecord
 }
 
 func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error) {
@@ -123,6 +129,29 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 		return nil, err
 	}
 	f.applicable = len(appl)
+	if f.model, err = s.DB.ThreatModelFor(ctx, p.Name, ""); err != nil {
+		return nil, err
+	}
+	if f.modelReview, err = s.DB.ThreatReviews(ctx, p.Name); err != nil {
+		return nil, err
+	}
+	f.kinds, f.gates = map[string][]string{}, map[string]*cradle.GateRecord{}
+	for _, r := range f.onMarket {
+		imps, err := s.DB.ResultImports(ctx, p.Name, r.Version)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range imps {
+			f.kinds[r.Version] = append(f.kinds[r.Version], i.Kind)
+		}
+		g, err := s.DB.GateDecisions(ctx, p.Name, r.Version, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(g) > 0 {
+			f.gates[r.Version] = g[0]
+		}
+	}
 	return f, nil
 }
 
@@ -201,6 +230,12 @@ func init() {
 	add(deliveryRule, iec+"SUM-4", cra+"I.II.7")
 	add(timeToFixRule, iec+"SUM-5")
 	add(supportRule, cra+"Art.13.8", cra+"Art.13.19")
+	add(threatModelRule, iec+"SR-2", iec+"SD-1", cra+"I.I.1")
+	add(threatMitigationRule, iec+"SVV-2")
+	add(resultsRule("SAST results", "sast"), iec+"SI-1")
+	add(resultsRule("security test results", "test"), iec+"SVV-1")
+	add(resultsRule("vulnerability testing results (DAST, fuzzing, container or dependency scans)", "dast", "fuzzing", "container", "sca"), iec+"SVV-3", cra+"I.II.3")
+	add(gateRule, iec+"SM-12", cra+"I.I.2.a")
 }
 
 func derive(catalogID, reqID string, f *facts) []Derived {
@@ -522,5 +557,114 @@ func supportRule(f *facts) Derived {
 			d.Summary += "; rationale recorded"
 		}
 	}
+	return d
+}
+
+// threatModelRule: SR-2 asks for a threat model, reviewed, and re-reviewed
+// at least yearly while the product is on the market.
+func threatModelRule(f *facts) Derived {
+	d := Derived{Rule: "the product has a threat model, reviewed within the last 12 months"}
+	if f.model == nil {
+		d.Summary = "no threat model is recorded for " + f.product.Name
+		return d
+	}
+	d.Records = append(d.Records, fmt.Sprintf("threat_model:%s@%d", f.product.Name, f.model.Version))
+	var last *cradle.ThreatReview
+	for i := range f.modelReview {
+		if f.modelReview[i].Outcome == cradle.ReviewApproved {
+			last = &f.modelReview[i]
+			break
+		}
+	}
+	switch {
+	case last == nil:
+		d.Summary = fmt.Sprintf("threat model version %d (%d threats, %d open) has not been reviewed", f.model.Version, f.model.Threats, f.model.OpenThreats)
+	case f.now.Sub(last.ReviewedAt) > 365*24*time.Hour && len(f.onMarket) > 0:
+		d.Summary = fmt.Sprintf("the last approved review (%s, version %d) is older than 12 months", last.ReviewedAt.Format(cradle.DateLayout), last.Version)
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("threat model version %d: %d threats, %d open; approved by %s on %s (version %d)", f.model.Version, f.model.Threats, f.model.OpenThreats,
+			last.Reviewer, last.ReviewedAt.Format(cradle.DateLayout), last.Version)
+		if last.Version != f.model.Version {
+			d.Summary += "; the model has changed since"
+		}
+	}
+	return d
+}
+
+func threatMitigationRule(f *facts) Derived {
+	d := Derived{Rule: "every threat of the threat model is mitigated, accepted with a rationale or transferred"}
+	switch {
+	case f.model == nil:
+		d.Summary = "no threat model is recorded for " + f.product.Name
+	case f.model.OpenThreats > 0:
+		d.Summary = fmt.Sprintf("%d of %d threats are open in threat model version %d", f.model.OpenThreats, f.model.Threats, f.model.Version)
+	default:
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d threats of threat model version %d are addressed", f.model.Threats, f.model.Version)
+	}
+	return d
+}
+
+// resultsRule checks that every release on the market has results of one
+// of the kinds imported.
+func resultsRule(what string, kinds ...string) rule {
+	return func(f *facts) Derived {
+		d := Derived{Rule: "every release on the market has " + what + " imported"}
+		if len(f.onMarket) == 0 {
+			d.Summary = "no release of " + f.product.Name + " is on the market yet"
+			return d
+		}
+		var without []string
+		for _, r := range f.onMarket {
+			found := false
+			for _, k := range f.kinds[r.Version] {
+				for _, want := range kinds {
+					found = found || k == want
+				}
+			}
+			if found {
+				d.Records = append(d.Records, "results:"+f.product.Name+"@"+r.Version)
+			} else {
+				without = append(without, r.Version)
+			}
+		}
+		if len(without) > 0 {
+			d.Summary = fmt.Sprintf("%d of %d releases on the market have no %s: %s", len(without), len(f.onMarket), what, strings.Join(without, ", "))
+			return d
+		}
+		d.Holds = true
+		d.Summary = fmt.Sprintf("all %d releases on the market have %s", len(f.onMarket), what)
+		return d
+	}
+}
+
+// gateRule: the release gate's newest decision for every release on the
+// market is a pass.
+func gateRule(f *facts) Derived {
+	d := Derived{Rule: "the release gate passed for every release on the market"}
+	if len(f.onMarket) == 0 {
+		d.Summary = "no release of " + f.product.Name + " is on the market yet"
+		return d
+	}
+	var gaps []string
+	for _, r := range f.onMarket {
+		g := f.gates[r.Version]
+		switch {
+		case g == nil:
+			gaps = append(gaps, r.Version+": never evaluated")
+		case !g.Pass:
+			gaps = append(gaps, fmt.Sprintf("%s: failed with %d reason(s) on %s", r.Version, g.Failures, g.EvaluatedAt.Format(cradle.DateLayout)))
+		}
+		if g != nil {
+			d.Records = append(d.Records, fmt.Sprintf("gate:%d", g.ID))
+		}
+	}
+	if len(gaps) > 0 {
+		d.Summary = strings.Join(gaps, "; ")
+		return d
+	}
+	d.Holds = true
+	d.Summary = fmt.Sprintf("the newest gate decision of all %d releases on the market is a pass", len(f.onMarket))
 	return d
 }
