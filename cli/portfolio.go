@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 
 	cradle "github.com/cradle-sdl/cradle"
@@ -193,6 +196,8 @@ func releaseCreate(e *env, args []string) error {
 	fs.StringVar(&r.Version, "version", "", "version, as shipped")
 	fs.StringVar(&r.ReleaseDate, "date", "", "release date, YYYY-MM-DD")
 	fs.StringVar(&lc, "lifecycle", "development", "development, released, end-of-support, withdrawn")
+	existOK := fs.Bool("exist-ok", false, "succeed without change when the release already exists (pipelines that run again)")
+	server := e.remoteFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -200,12 +205,26 @@ func releaseCreate(e *env, args []string) error {
 		return usagef("release create needs --product and --version")
 	}
 	r.Lifecycle = cradle.Lifecycle(lc)
-	db, err := e.open()
+	c, err := server()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.CreateRelease(e.ctx, cliActor(), *product, &r); err != nil {
+	if c != nil {
+		body, _ := json.Marshal(map[string]any{"version": r.Version, "release_date": r.ReleaseDate, "lifecycle": r.Lifecycle})
+		err = c.call(e, http.MethodPost, "/api/v1/products/"+url.PathEscape(*product)+"/releases", nil, body, "application/json", &r)
+	} else {
+		db, oerr := e.open()
+		if oerr != nil {
+			return oerr
+		}
+		defer db.Close()
+		err = db.CreateRelease(e.ctx, cliActor(), *product, &r)
+	}
+	if cradle.ErrorCode(err) == cradle.EConflict && *existOK {
+		fmt.Fprintf(e.stderr, "Release %s %s already exists: unchanged.\n", *product, r.Version)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if e.json {

@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +20,7 @@ import (
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/sbom"
+	"github.com/cradle-sdl/cradle/store"
 )
 
 func runSBOM(e *env, args []string) error {
@@ -34,6 +38,7 @@ document again changes nothing. FILE "-" reads standard input.`)
 	product := fs.String("product", "", "product name")
 	version := fs.String("release", "", "release version")
 	maxSize := fs.Int64("max-size", sbom.DefaultMaxSize, "refuse files larger than this many bytes")
+	server := e.remoteFlags(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -45,17 +50,27 @@ document again changes nothing. FILE "-" reads standard input.`)
 	if err != nil {
 		return err
 	}
-	db, err := e.open()
+	c, err := server()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	prog := e.progress()
-	prog.status(fmt.Sprintf("Validating %s (%s)", name, humanBytes(int64(len(raw)))))
-	res, err := monitor.New(db, nil).ImportSBOM(e.ctx, cliActor(), *product, *version, name, raw, func(done, total int) {
-		prog.status(fmt.Sprintf("Storing components %d/%d", done, total))
-	})
-	prog.done()
+	var res *monitor.SBOMResult
+	if c != nil {
+		res = new(monitor.SBOMResult)
+		err = c.call(e, http.MethodPost, releasePath(*product, *version)+"/sboms", url.Values{"filename": {filepath.Base(name)}}, raw, "application/octet-stream", res)
+	} else {
+		var db *store.DB
+		if db, err = e.open(); err != nil {
+			return err
+		}
+		defer db.Close()
+		prog := e.progress()
+		prog.status(fmt.Sprintf("Validating %s (%s)", name, humanBytes(int64(len(raw)))))
+		res, err = monitor.New(db, nil).ImportSBOM(e.ctx, cliActor(), *product, *version, name, raw, func(done, total int) {
+			prog.status(fmt.Sprintf("Storing components %d/%d", done, total))
+		})
+		prog.done()
+	}
 	if err != nil {
 		return err
 	}
