@@ -15,10 +15,11 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
-	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest", "catalog"}
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest", "catalog", "quality", "threatmodel", "results", "gate"}
 	monitor := append([]string{"store", "monitor"}, formats...)
 	psirt := append([]string{"store", "psirt"}, formats...)
-	above := append(slices.Clone(monitor), "psirt", "compliance")
+	above := append(slices.Clone(monitor), "psirt", "compliance", "engineering")
+	eng := append([]string{"store", "engineering"}, formats...)
 	comp := append([]string{"store", "compliance"}, formats...)
 	allowed := map[string][]string{
 		"":                {},
@@ -39,6 +40,11 @@ func TestDependencyDirection(t *testing.T) {
 		"psirt":           psirt,
 		"compliance":      comp,
 		"catalog":         {"", "internal/locate"},
+		"quality":         {"", "internal/locate"},
+		"threatmodel":     {"", "cvss", "internal/locate"},
+		"results":         {"", "internal/locate"},
+		"gate":            {"", "internal/locate"},
+		"engineering":     eng,
 		"jobs":            above,
 		"web":             above,
 		"demo":            above,

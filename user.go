@@ -60,12 +60,14 @@ const (
 	PermPSIRTConfig  Permission = "psirt:config"      // security.txt, CVD policy, signing key, remediation policy, subscribers
 	PermAssess       Permission = "compliance:assess" // assess requirements, scope, applicability, maturity overrides, catalogues
 	PermEvidence     Permission = "evidence:add"      // attach evidence to requirements (CI pipelines too)
+	PermResults      Permission = "results:import"    // import scan/test results and threat models, run the release gate (CI)
+	PermGatePolicy   Permission = "gate:policy"       // gate policies and exceptions, result suppressions, threat model reviews
 )
 
 var rolePerms = map[Role][]Permission{
-	RoleAdmin:           {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermReadAudit, PermManageUsers, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence},
-	RoleSecurityOfficer: {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence},
-	RoleDeveloper:       {PermRead, PermWriteRelease, PermImportSBOM, PermOpenCase, PermEvidence},
+	RoleAdmin:           {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermReadAudit, PermManageUsers, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence, PermResults, PermGatePolicy},
+	RoleSecurityOfficer: {PermRead, PermWriteProduct, PermWriteRelease, PermImportSBOM, PermOpenCase, PermTriage, PermPublish, PermPSIRTConfig, PermAssess, PermEvidence, PermResults, PermGatePolicy},
+	RoleDeveloper:       {PermRead, PermWriteRelease, PermImportSBOM, PermOpenCase, PermEvidence, PermResults},
 	RoleAuditor:         {PermRead, PermReadAudit},
 }
 

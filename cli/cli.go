@@ -57,7 +57,7 @@ func commands() []command {
 		{"demo", "load a sample industrial product portfolio", runDemo},
 		{"product", "create, list and show products (create|list|show|update)", runProduct},
 		{"release", "create, list and show releases (create|list|show|update)", runRelease},
-		{"sbom", "import, export and list SBOMs (import|export|list)", runSBOM},
+		{"sbom", "import, export, list and quality-check SBOMs (import|export|list|check)", runSBOM},
 		{"component", "find where a component is shipped (search)", runComponent},
 		{"user", "manage users (create|list)", runUser},
 		{"token", "issue API tokens for CI (create|list|revoke)", runToken},
@@ -84,6 +84,9 @@ func commands() []command {
 		{"scope", "record whether the SDL applies to a product (SM-3)", runScope},
 		{"applicability", "record whether a requirement applies to a product (SM-5, Art. 13(3))", runApplicability},
 		{"maturity", "override a practice's computed maturity level, with a rationale", runMaturity},
+		{"threatmodel", "threat models as code: STRIDE threats, reviews, diagram, diff (import|check|show|diff|review|diagram)", runThreatModel},
+		{"results", "scan and test results per release: SARIF, JUnit (import|list|suppress)", runResults},
+		{"gate", "the release gate: may this release ship? (exit 0 yes, 1 no); verify|show|history|policy|exception", runGate},
 		{"version", "print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "cradle", Version); return nil }},
 	}
 }

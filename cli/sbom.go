@@ -25,7 +25,7 @@ import (
 
 func runSBOM(e *env, args []string) error {
 	return subcommand(e, "sbom", args, map[string]func(*env, []string) error{
-		"import": sbomImport, "export": sbomExport, "list": sbomList,
+		"import": sbomImport, "export": sbomExport, "list": sbomList, "check": sbomCheck,
 	})
 }
 

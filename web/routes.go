@@ -24,6 +24,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.advisoryAPIRoutes()...)
 	rs = append(rs, s.complianceAPIRoutes()...)
 	rs = append(rs, s.documentAPIRoutes()...)
+	rs = append(rs, s.engineeringAPIRoutes()...)
 	return append(rs, s.allUIRoutes()...)
 }
 

@@ -21,6 +21,7 @@ import (
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/compliance"
+	"github.com/cradle-sdl/cradle/engineering"
 	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/sbom"
 	"github.com/cradle-sdl/cradle/store"
@@ -59,6 +60,7 @@ type Server struct {
 	imports  chan struct{}
 	ps       *psirt.Service
 	cs       *compliance.Service
+	es       *engineering.Service
 	intake   *intakeLimiter
 	provider providerCache
 }
@@ -75,7 +77,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) (*Server, error) {
 		cfg.ConcurrentImports = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	s := &Server{db: db, cfg: cfg, log: log, mux: http.NewServeMux(), imports: make(chan struct{}, cfg.ConcurrentImports),
-		ps: psirt.New(db, log), cs: compliance.New(db), intake: newIntakeLimiter(5, 12*time.Minute)}
+		ps: psirt.New(db, log), cs: compliance.New(db), es: engineering.New(db), intake: newIntakeLimiter(5, 12*time.Minute)}
 	ui, err := parseTemplates()
 	if err != nil {
 		return nil, err

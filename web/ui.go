@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/threatmodel"
 )
 
 // The UI is server-rendered: every page is html/template over the embedded
@@ -162,6 +163,16 @@ func (t *uiTemplates) funcs() template.FuncMap {
 			}
 			return fmt.Sprint(n)
 		},
+		"categoryName": threatmodel.CategoryName,
+		"lower":        strings.ToLower,
+		"dec":          func(n int) int { return n - 1 },
+		"list":         func(s ...string) []string { return s },
+		"resultRating": func(s string) string {
+			if s == "info" {
+				return "none"
+			}
+			return s
+		},
 		"query": func(base string, kv ...string) string {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -255,6 +266,7 @@ func (s *Server) allUIRoutes() []route {
 	rs = append(rs, s.advisoryUIRoutes()...)
 	rs = append(rs, s.complianceUIRoutes()...)
 	rs = append(rs, s.documentUIRoutes()...)
+	rs = append(rs, s.engineeringUIRoutes()...)
 	// Everything else is a 404 page (or a JSON error under /api/).
 	return append(rs, route{"GET /", "", true, s.uiNotFound})
 }
