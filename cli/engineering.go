@@ -558,7 +558,7 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 	release := fs.String("release", "", "release version")
 	policyFile := fs.String("policy", "", "a policy YAML file for this run")
 	format := fs.String("format", "text", "text, json, junit or sarif")
-	out := fs.String("o", "-", "write the report to this file (the exit code still says pass or fail)")
+	out := fs.String("o", "-", "write the report in --format to this file; the text report still goes to standard output (the exit code says pass or fail)")
 	server := e.remoteFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -608,6 +608,11 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 	}
 	if err := e.writeDecision(*out, *format, run); err != nil {
 		return err
+	}
+	if *out != "-" && !e.json {
+		if err := e.writeDecision("-", "text", run); err != nil {
+			return err
+		}
 	}
 	if !run.Decision.Pass {
 		return errReported

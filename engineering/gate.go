@@ -283,7 +283,7 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 			continue
 		}
 		in.Exceptions = append(in.Exceptions, gate.Exception{ID: strconv.FormatInt(e.ID, 10), Check: e.Check, Subject: e.Subject,
-			Approver: e.Approver, Reason: e.Reason, Expires: e.ExpiresAt, CreatedAt: e.CreatedAt})
+			Approver: e.Approver, Reason: e.Reason, Expires: e.ExpiresAt, CreatedAt: e.CreatedAt.Truncate(time.Second)})
 	}
 	return in, nil
 }
