@@ -26,8 +26,12 @@ func (s *Service) Policy(ctx context.Context, product string) (p *gate.Policy, s
 	if source == "" {
 		return gate.DefaultPolicy(), "", nil
 	}
-	p, err = gate.ParsePolicyOnto(gate.DefaultPolicy(), "policy of "+product, []byte(source))
-	return p, source, err
+	if p, err = gate.ParsePolicyOnto(gate.DefaultPolicy(), "policy of "+product, []byte(source)); err != nil {
+		// It was checked when stored: a stricter cradle refuses it now.
+		// That is the server's problem to report, not the caller's input.
+		return nil, "", fmt.Errorf("the stored gate policy of %s no longer parses (set it again): %v", product, err)
+	}
+	return p, source, nil
 }
 
 // SetPolicy checks and stores a product's policy YAML (empty removes it:
@@ -104,7 +108,7 @@ func (s *Service) Decision(ctx context.Context, id int64) (*GateRun, *gate.Polic
 		dst  any
 	}{{"policy", rec.Policy, &p}, {"inputs", rec.Inputs, &in}, {"result", rec.Result, &d}} {
 		if err := json.Unmarshal([]byte(x.src), x.dst); err != nil {
-			return nil, nil, nil, cradle.Errorf(cradle.EInvalid, "gate decision %d: the stored %s cannot be read: %v", id, x.what, err)
+			return nil, nil, nil, fmt.Errorf("gate decision %d: the stored %s cannot be read: %w", id, x.what, err)
 		}
 	}
 	return &GateRun{Record: rec, Decision: &d}, &p, &in, nil

@@ -325,7 +325,7 @@ func (s *Server) apiSBOMCheck(w http.ResponseWriter, r *http.Request) error {
 	var rep *quality.Report
 	err = s.heavy(r.Context(), func() error {
 		var err error
-		rep, err = quality.Check(dateOrName(baseName(r.URL.Query().Get("filename")), "sbom"), raw, profileOf(r))
+		rep, err = quality.Check(orDefault(baseName(r.URL.Query().Get("filename")), "sbom"), raw, profileOf(r))
 		return err
 	})
 	if err != nil {
@@ -335,7 +335,7 @@ func (s *Server) apiSBOMCheck(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func dateOrName(s, def string) string {
+func orDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
@@ -351,7 +351,12 @@ func (s *Server) apiRunGate(w http.ResponseWriter, r *http.Request) error {
 	if len(bytes.TrimSpace(raw)) > 0 {
 		policy = raw
 	}
-	name := dateOrName(baseName(r.URL.Query().Get("policy_name")), "policy")
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "json", "junit", "sarif", "text":
+	default:
+		return cradle.Invalid("invalid format", cradle.Problem{Location: "format", Message: "must be json, junit, sarif or text; found " + strconv.Quote(f)})
+	}
+	name := orDefault(baseName(r.URL.Query().Get("policy_name")), "policy")
 	var run *engineering.GateRun
 	err = s.heavy(r.Context(), func() error {
 		var err error

@@ -29,10 +29,14 @@ import (
 	"github.com/cradle-sdl/cradle/compliance"
 	"github.com/cradle-sdl/cradle/csaf"
 	"github.com/cradle-sdl/cradle/cvss"
+	"github.com/cradle-sdl/cradle/engineering"
+	"github.com/cradle-sdl/cradle/gate"
 	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/psirt"
+	"github.com/cradle-sdl/cradle/quality"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/store/storetest"
+	"github.com/cradle-sdl/cradle/threatmodel"
 	"github.com/cradle-sdl/cradle/vex"
 )
 
@@ -539,6 +543,56 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MatrixPractice":    reflect.TypeFor[MatrixPractice](),
 		"MatrixRow":         reflect.TypeFor[MatrixRow](),
 		"MatrixCell":        reflect.TypeFor[MatrixCell](),
+
+		"ThreatModel":            reflect.TypeFor[cradle.ThreatModel](),
+		"ThreatModelImport":      reflect.TypeFor[engineering.ThreatModelImport](),
+		"ThreatModelView":        reflect.TypeFor[engineering.ThreatModelView](),
+		"ThreatSummary":          reflect.TypeFor[threatmodel.Summary](),
+		"Threat":                 reflect.TypeFor[threatmodel.Threat](),
+		"ThreatTarget":           reflect.TypeFor[threatmodel.Target](),
+		"ThreatSeverity":         reflect.TypeFor[threatmodel.Severity](),
+		"ThreatReview":           reflect.TypeFor[cradle.ThreatReview](),
+		"ThreatModelDocument":    reflect.TypeFor[threatmodel.Model](),
+		"ThreatModelProduct":     reflect.TypeFor[threatmodel.Product](),
+		"ThreatModelReviewEntry": reflect.TypeFor[threatmodel.Review](),
+		"ThreatModelAsset":       reflect.TypeFor[threatmodel.Asset](),
+		"ThreatModelBoundary":    reflect.TypeFor[threatmodel.Boundary](),
+		"ThreatModelElement":     reflect.TypeFor[threatmodel.Element](),
+		"ThreatModelInterface":   reflect.TypeFor[threatmodel.Interface](),
+		"ThreatModelFlow":        reflect.TypeFor[threatmodel.Flow](),
+		"ThreatModelEntry":       reflect.TypeFor[threatmodel.Entry](),
+		"ThreatModelRule":        reflect.TypeFor[threatmodel.Rule](),
+		"ThreatModelConditions":  reflect.TypeFor[threatmodel.Conditions](),
+		"ThreatModelDiff":        reflect.TypeFor[threatmodel.Diff](),
+		"ThreatModelChange":      reflect.TypeFor[threatmodel.Change](),
+		"ThreatModelFieldChange": reflect.TypeFor[threatmodel.FieldChange](),
+		"ResultImport":           reflect.TypeFor[cradle.ResultImport](),
+		"ResultImportResponse":   reflect.TypeFor[ResultImportResponse](),
+		"ScanResult":             reflect.TypeFor[cradle.ScanResult](),
+		"ResultCounts":           reflect.TypeFor[store.ResultCounts](),
+		"QualityReport":          reflect.TypeFor[quality.Report](),
+		"QualityField":           reflect.TypeFor[quality.Field](),
+		"QualityComponent":       reflect.TypeFor[quality.ComponentReport](),
+		"QualitySummary":         reflect.TypeFor[quality.Summary](),
+		"QualityFailingField":    reflect.TypeFor[quality.FailingField](),
+		"GateRun":                reflect.TypeFor[engineering.GateRun](),
+		"GateRecord":             reflect.TypeFor[cradle.GateRecord](),
+		"GateDecision":           reflect.TypeFor[gate.Decision](),
+		"GateCheckResult":        reflect.TypeFor[gate.CheckResult](),
+		"GateReason":             reflect.TypeFor[gate.Reason](),
+		"GateExceptionUse":       reflect.TypeFor[gate.ExceptionUse](),
+		"GateVerification":       reflect.TypeFor[GateVerification](),
+		"GatePolicyView":         reflect.TypeFor[GatePolicyView](),
+		"GatePolicy":             reflect.TypeFor[gate.Policy](),
+		"GateSBOMPolicy":         reflect.TypeFor[gate.SBOMPolicy](),
+		"GateFindingsPolicy":     reflect.TypeFor[gate.FindingsPolicy](),
+		"GateThreatModelPolicy":  reflect.TypeFor[gate.ThreatModelPolicy](),
+		"GateSASTPolicy":         reflect.TypeFor[gate.SASTPolicy](),
+		"GateEvidencePolicy":     reflect.TypeFor[gate.EvidencePolicy](),
+		"GateSupportPolicy":      reflect.TypeFor[gate.SupportPolicy](),
+		"GateDisclosurePolicy":   reflect.TypeFor[gate.DisclosurePolicy](),
+		"GateChecklistPolicy":    reflect.TypeFor[gate.ChecklistPolicy](),
+		"GateException":          reflect.TypeFor[cradle.GateException](),
 	}
 	for name, typ := range responses {
 		check(name, schema(name), typ, true)
@@ -569,11 +623,15 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ScopeInput":         reflect.TypeFor[scopeInput](),
 		"ApplicabilityInput": reflect.TypeFor[applicabilityInput](),
 		"MaturityInput":      reflect.TypeFor[maturityInput](),
+
+		"ThreatReviewInput":  reflect.TypeFor[reviewInput](),
+		"SuppressionInput":   reflect.TypeFor[suppressInput](),
+		"GateExceptionInput": reflect.TypeFor[exceptionInput](),
 	} {
 		check(name, schema(name), typ, false)
 	}
 	for _, l := range []string{"ProductList", "ReleaseList", "ComponentList", "SBOMDocumentList", "OccurrenceList", "UserList", "TokenList", "AuditEntryList", "FindingList", "NoticeList", "DeliveryList",
-		"CaseList", "IntakeList"} {
+		"CaseList", "IntakeList", "ScanResultList"} {
 		check(l, schema(l), reflect.TypeFor[List[int]](), true)
 	}
 	// The lists that are not paginated: {"items": [...]} (handlers write
@@ -637,6 +695,27 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"/components/schemas/RecordType/enum":                    store.RecordTypes,
 		"/components/schemas/RequirementKind/enum":               strs(oaAnys(catalog.Kinds)...),
 		"/components/schemas/EvidenceInput/properties/kind/enum": {cradle.EvidenceURL, cradle.EvidenceRecord},
+
+		"/components/parameters/ResultKindImport/schema/enum":                 cradle.ResultKinds,
+		"/components/parameters/ResultKind/schema/enum":                       cradle.ResultKinds,
+		"/components/schemas/ResultImport/properties/kind/enum":               cradle.ResultKinds,
+		"/components/schemas/ScanResult/properties/kind/enum":                 cradle.ResultKinds,
+		"/components/parameters/ResultStatus/schema/enum":                     {cradle.ResultOpen, cradle.ResultFixed, cradle.ResultSuppressed},
+		"/components/schemas/ScanResult/properties/status/enum":               {cradle.ResultOpen, cradle.ResultFixed, cradle.ResultSuppressed},
+		"/components/parameters/QualityProfile/schema/enum":                   oaProfileNames(quality.Profiles()),
+		"/components/schemas/QualityReport/properties/profile/enum":           oaProfileNames(quality.Profiles()),
+		"/components/schemas/GateSBOMPolicy/properties/profile/enum":          gate.Profiles,
+		"/components/schemas/GateFindingsPolicy/properties/max_severity/enum": gate.Severities,
+		"/components/schemas/ThreatReview/properties/outcome/enum":            {cradle.ReviewApproved, cradle.ReviewChangesRequested},
+		"/components/schemas/ThreatReviewInput/properties/outcome/enum":       {cradle.ReviewApproved, cradle.ReviewChangesRequested},
+		"/components/schemas/GateCheckResult/properties/id/enum":              oaCheckIDs(),
+		"/components/schemas/GateException/properties/check/enum":             oaCheckIDs(),
+		"/components/schemas/GateExceptionInput/properties/check/enum":        oaCheckIDs(),
+		"/components/schemas/GateCheckResult/properties/status/enum":          strs(gate.StatusPass, gate.StatusFail, gate.StatusExcepted, gate.StatusDisabled),
+		"/components/schemas/GateExceptionUse/properties/status/enum":         {gate.ExceptionApplied, gate.ExceptionUnused, gate.ExceptionExpired, gate.ExceptionInvalid, gate.ExceptionFuture},
+		"/components/schemas/ThreatModelElement/properties/kind/enum":         {threatmodel.Process, threatmodel.Datastore, threatmodel.ExternalEntity},
+		"/components/schemas/Threat/properties/status/enum":                   {threatmodel.StatusOpen, threatmodel.StatusMitigated, threatmodel.StatusAccepted, threatmodel.StatusTransferred},
+		"/components/schemas/ThreatModelChange/properties/op/enum":            {threatmodel.Added, threatmodel.Removed, threatmodel.Changed},
 	} {
 		if diff := cmp.Diff(want, enum(ptr)); diff != "" {
 			t.Errorf("%s differs from the Go values (-Go +document):\n%s", ptr, diff)
@@ -667,6 +746,22 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 			t.Errorf("no operation uses response %s", resp)
 		}
 	}
+}
+
+func oaProfileNames(ps []quality.ProfileInfo) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+func oaCheckIDs() []string {
+	var out []string
+	for _, c := range gate.Checks {
+		out = append(out, c.ID)
+	}
+	return out
 }
 
 func oaAnys[T any](s []T) []any {
@@ -2064,6 +2159,343 @@ func TestOpenAPIResponses(t *testing.T) {
 	c.call(admin, "DELETE", "/api/v1/evidence/"+strconv.FormatInt(linkEv.ID, 10), nil, 404)
 	c.call(admin, "DELETE", "/api/v1/evidence/zero", nil, 400)
 
+	// Engineering evidence: threat models, scan and test results, SBOM
+	// quality and the release gate.
+	yamlType := oaHeader("Content-Type", "application/yaml")
+	binType := oaHeader("Content-Type", "application/octet-stream")
+	// oversized sends a body of n bytes, never held in memory, with
+	// Expect: 100-continue: a server that refuses it by its length never
+	// asks for it.
+	oversized := func(who oaAuth, method, path, ctype string, n int64) {
+		t.Helper()
+		req, err := http.NewRequest(method, ts.URL+path, io.LimitReader(oaZeros{}, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ContentLength = n
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Expect", "100-continue")
+		who(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s %s with %d bytes: status %d, want 413; body: %s", method, path, n, resp.StatusCode, body)
+		}
+		ch.check(req, nil, resp, body)
+	}
+
+	// Threat models: a version for release 1.0.0, then a product-wide one
+	// with a new threat.
+	const wp = "/api/v1/products/Widget"
+	tmV1 := `version: 1
+product: {name: Widget, version: "1.0.0"}
+reviews:
+  - {date: 2026-01-10, by: A. Architect, notes: First review.}
+assets:
+  - {id: config, name: Configuration, confidentiality: medium, integrity: high, availability: low}
+boundaries:
+  - {id: device, name: Widget device}
+elements:
+  - {id: operator, kind: external_entity, name: Operator}
+  - {id: webui, kind: process, name: Web UI, boundary: device, assets: [config]}
+  - {id: store, kind: datastore, name: Config store, boundary: device, assets: [config]}
+interfaces:
+  - {id: uart, element: webui, kind: uart, debug: true, disabled_in_production: true}
+flows:
+  - {id: f-login, from: operator, to: webui, protocol: HTTPS, data: [config], authenticated: true, encrypted: true}
+  - {id: f-save, from: webui, to: store, protocol: local IPC, data: [config], authenticated: true, encrypted: false}
+threats:
+  - id: TM-1
+    title: Configuration tampering through the web UI
+    category: T
+    target: webui
+    severity: medium
+    mitigation: Every change needs the admin password.
+    status: mitigated
+    tests: [TEST-CFG-1]
+`
+	tmV2 := tmV1 + `  - id: TM-2
+    title: Firmware rollback
+    category: tampering
+    target: webui
+    cvss: CVSS:3.1/AV:N/AC:H/PR:H/UI:N/S:U/C:N/I:H/A:N
+    status: open
+`
+	b, _ = c.call(dev, "POST", wp+"/threat-model?release=1.0.0&filename=models/widget.yaml", tmV1, 201, yamlType)
+	if im := oaDecode[engineering.ThreatModelImport](t, b); im.Model.Version != 1 || im.Model.Filename != "widget.yaml" || im.Model.Release != "1.0.0" || im.Unchanged || im.Summary.Total == 0 {
+		t.Errorf("threat model import: %s", b)
+	}
+	b, _ = c.call(dev, "POST", wp+"/threat-model?release=1.0.0&filename=widget.yaml", tmV1, 200, yamlType)
+	if im := oaDecode[engineering.ThreatModelImport](t, b); !im.Unchanged || im.Model.Version != 1 {
+		t.Errorf("re-import of the same model: %s", b)
+	}
+	b, _ = c.call(admin, "POST", wp+"/threat-model", tmV2, 201, yamlType)
+	if im := oaDecode[engineering.ThreatModelImport](t, b); im.Model.Version != 2 || im.Model.Filename != "threat-model.yaml" {
+		t.Errorf("second version: %s", b)
+	}
+	b, _ = c.call(admin, "POST", wp+"/threat-model", "version: 2\nproduct: {name: Widget}\ncolour: red\n", 400, yamlType)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) == 0 {
+		t.Errorf("invalid threat model without problems: %s", b)
+	}
+	c.call(admin, "POST", "/api/v1/products/Nope/threat-model", tmV1, 404, yamlType)
+	c.call(admin, "POST", wp+"/threat-model?release=9.9.9", tmV1, 404, yamlType)
+	c.call(auditor, "POST", wp+"/threat-model", tmV1, 403, yamlType)
+	oversized(admin, "POST", wp+"/threat-model", "application/yaml", engineering.MaxThreatModelSize+1)
+	b, _ = c.call(auditor, "GET", wp+"/threat-model", nil, 200)
+	if v := oaDecode[engineering.ThreatModelView](t, b); v.Stored.Version != 2 || len(v.Versions) != 2 || v.Model == nil || len(v.Threats) == 0 || v.ReviewedAt == nil || v.Stored.Source == "" {
+		t.Errorf("threat model view: %s", b)
+	}
+	b, _ = c.call(dev, "GET", wp+"/threat-model?release=1.0.0", nil, 200)
+	if v := oaDecode[engineering.ThreatModelView](t, b); v.Stored.Version != 1 {
+		t.Errorf("the model of release 1.0.0: version %d", v.Stored.Version)
+	}
+	c.call(admin, "GET", wp+"/threat-model?version=1", nil, 200)
+	c.call(admin, "GET", wp+"/threat-model?version=0", nil, 400)
+	c.call(admin, "GET", wp+"/threat-model?version=9", nil, 404)
+	c.call(admin, "GET", wp+"/threat-model?release=9.9.9", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Gadget/threat-model", nil, 404)
+	b, resp = c.call(auditor, "GET", wp+"/threat-model/diagram", nil, 200)
+	if !bytes.Contains(b, []byte("<svg")) || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("diagram: %.80q %v", b, resp.Header)
+	}
+	c.call(admin, "GET", wp+"/threat-model/diagram?version=2&release=1.0.0", nil, 200)
+	c.call(admin, "GET", wp+"/threat-model/diagram?version=x", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Gadget/threat-model/diagram", nil, 404)
+	b, _ = c.call(auditor, "GET", wp+"/threat-model/diff?from=1&to=2", nil, 200)
+	if d := oaDecode[threatmodel.Diff](t, b); !slices.ContainsFunc(d.Changes, func(ch threatmodel.Change) bool { return ch.ID == "TM-2" && ch.Op == threatmodel.Added }) {
+		t.Errorf("diff: %s", b)
+	}
+	b, _ = c.call(admin, "GET", wp+"/threat-model/diff?from_release=1.0.0&to_release=2.0.0", nil, 200)
+	if d := oaDecode[threatmodel.Diff](t, b); len(d.Changes) == 0 {
+		t.Errorf("diff between releases: %s", b)
+	}
+	c.call(admin, "GET", wp+"/threat-model/diff?from=2&to=2", nil, 200)        // nothing changed
+	c.call(admin, "GET", wp+"/threat-model/diff?from_release=1.0.0", nil, 200) // to the newest
+	c.call(admin, "GET", wp+"/threat-model/diff", nil, 400)
+	c.call(admin, "GET", wp+"/threat-model/diff?from=first&to=2", nil, 400)
+	c.call(admin, "GET", wp+"/threat-model/diff?from=1&to=9", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Gadget/threat-model/diff?from_release=1&to_release=1", nil, 404)
+	b, _ = c.call(admin, "POST", wp+"/threat-model/reviews", map[string]any{"version": 1, "outcome": "approved", "notes": "Reviewed with the architect."}, 201)
+	if rv := oaDecode[cradle.ThreatReview](t, b); rv.Version != 1 || rv.ModelID == 0 || rv.Reviewer == "" {
+		t.Errorf("review: %s", b)
+	}
+	b, _ = c.call(admin, "POST", wp+"/threat-model/reviews", map[string]any{"outcome": "approved"}, 201)
+	if rv := oaDecode[cradle.ThreatReview](t, b); rv.Version != 2 {
+		t.Errorf("review of the newest version: %s", b)
+	}
+	b, _ = c.call(admin, "POST", wp+"/threat-model/reviews", map[string]any{"outcome": "looks good"}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 1 || e.Error.Problems[0].Location != "outcome" {
+		t.Errorf("bad outcome: %s", b)
+	}
+	c.call(admin, "POST", wp+"/threat-model/reviews", map[string]any{"outcome": "changes_requested"}, 400) // no notes
+	c.call(admin, "POST", wp+"/threat-model/reviews", map[string]any{"version": 9, "outcome": "approved"}, 404)
+	c.call(admin, "POST", "/api/v1/products/Gadget/threat-model/reviews", map[string]any{"outcome": "approved"}, 404)
+	c.call(dev, "POST", wp+"/threat-model/reviews", map[string]any{"outcome": "approved"}, 403)
+	b, _ = c.call(auditor, "GET", wp+"/threat-model", nil, 200)
+	if v := oaDecode[engineering.ThreatModelView](t, b); len(v.Reviews) != 2 || v.ChangedSinceReview {
+		t.Errorf("threat model with its reviews: %s", b)
+	}
+
+	// Scan and test results.
+	sarif := `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec", "version": "2.21.4",
+	  "rules": [{"id": "G101", "name": "HardcodedCredentials"}, {"id": "G104", "name": "ErrorsUnhandled"}]}},
+	  "results": [
+	    {"ruleId": "G101", "level": "error", "message": {"text": "Potential hardcoded credentials"},
+	     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "cmd/widget/main.go"}, "region": {"startLine": 12}}}]},
+	    {"ruleId": "G104", "level": "warning", "message": {"text": "Errors unhandled"},
+	     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "store/db.go"}, "region": {"startLine": 40}}}]}]}]}`
+	junit := `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="2" failures="1">
+  <testsuite name="widget/auth" tests="2" failures="1">
+    <testcase classname="widget/auth" name="TestLoginRateLimit" time="0.01"></testcase>
+    <testcase classname="widget/auth" name="TestEmptyPassword" time="0.02"><failure message="signed in">auth_test.go:31: an empty password signs in</failure></testcase>
+  </testsuite>
+</testsuites>
+`
+	b, _ = c.call(dev, "POST", rel+"/results?filename=out/gosec.sarif", sarif, 201, binType)
+	if r := oaDecode[ResultImportResponse](t, b); r.Import.Kind != "sast" || r.Import.Tool != "gosec" || r.Import.Results != 2 || r.Import.New != 2 || r.Import.Filename != "gosec.sarif" || r.Warnings == nil {
+		t.Errorf("SARIF import: %s", b)
+	}
+	b, _ = c.call(dev, "POST", rel+"/results?kind=test&filename=junit.xml", junit, 201, binType)
+	if r := oaDecode[ResultImportResponse](t, b); r.Import.Format != "junit" || r.Import.Kind != "test" || r.Import.Tests != 2 || r.Import.TestsFailed != 1 {
+		t.Errorf("JUnit import: %s", b)
+	}
+	c.call(dev, "POST", rel+"/results?kind=pentest", sarif, 400, binType)
+	c.call(dev, "POST", rel+"/results", "these are not results", 400, binType)
+	c.call(dev, "POST", "/api/v1/products/Widget/releases/9.9.9/results", sarif, 404, binType)
+	c.call(auditor, "POST", rel+"/results", sarif, 403, binType)
+	oversized(dev, "POST", rel+"/results", "application/octet-stream", maxResultsUpload+1)
+	b, _ = c.call(auditor, "GET", rel+"/results", nil, 200)
+	results := oaDecode[List[cradle.ScanResult]](t, b)
+	if results.Total != 3 || results.Items[0].Severity != "high" || results.Items[0].Status != cradle.ResultOpen {
+		t.Errorf("results: %s", b)
+	}
+	b, _ = c.call(admin, "GET", rel+"/results?status=open&min_severity=high&tool=gosec&kind=sast&per_page=1", nil, 200)
+	if l := oaDecode[List[cradle.ScanResult]](t, b); l.Total != 1 || l.Items[0].RuleID != "G101" {
+		t.Errorf("open high SAST results: %s", b)
+	}
+	c.call(admin, "GET", rel+"/results?status=new", nil, 400)
+	c.call(admin, "GET", rel+"/results?min_severity=urgent", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/results", nil, 404)
+	b, _ = c.call(dev, "GET", rel+"/results/imports", nil, 200)
+	if l := oaDecode[[]cradle.ResultImport](t, b); len(l) != 2 {
+		t.Errorf("imports: %s", b)
+	}
+	c.call(admin, "GET", rel2+"/results/imports", nil, 200) // none
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/results/imports", nil, 404)
+	c.call(admin, "POST", wp+"/results/suppressions", map[string]any{"fingerprint": results.Items[0].Fingerprint, "reason": "Test credentials of the demo mode."}, 204)
+	b, _ = c.call(admin, "GET", rel+"/results?status=suppressed", nil, 200)
+	if l := oaDecode[List[cradle.ScanResult]](t, b); l.Total != 1 || l.Items[0].Justification == "" {
+		t.Errorf("suppressed results: %s", b)
+	}
+	c.call(admin, "POST", wp+"/results/suppressions", map[string]any{"fingerprint": "no-such-fingerprint", "reason": "x"}, 404)
+	c.call(admin, "POST", wp+"/results/suppressions", map[string]any{"fingerprint": results.Items[1].Fingerprint}, 400)
+	c.call(admin, "POST", "/api/v1/products/Nope/results/suppressions", map[string]any{"fingerprint": "x", "reason": "x"}, 404)
+	c.call(dev, "POST", wp+"/results/suppressions", map[string]any{"fingerprint": results.Items[1].Fingerprint, "reason": "x"}, 403)
+	b, _ = c.call(auditor, "GET", wp+"/results/trend", nil, 200)
+	if tr := oaDecode[[]store.ResultCounts](t, b); len(tr) == 0 || tr[0].Release != "1.0.0" || tr[0].Imports != 2 || tr[0].Suppressed != 1 {
+		t.Errorf("trend: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/products/Nope/results/trend", nil, 404)
+
+	// SBOM quality: a release's SBOM, and any SBOM.
+	b, _ = c.call(auditor, "GET", rel+"/sbom/quality", nil, 200)
+	if q := oaDecode[quality.Report](t, b); q.Profile != quality.ProfileBSI21 || len(q.Components) != 3 || q.Conforms {
+		t.Errorf("SBOM quality: %s", b)
+	}
+	c.call(admin, "GET", rel2+"/sbom/quality?profile=ntia", nil, 200)
+	c.call(admin, "GET", rel+"/sbom/quality?profile=iso", nil, 400)
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/3.0.1/sbom/quality", nil, 404) // no SBOM
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/sbom/quality", nil, 404)
+	b, _ = c.call(auditor, "POST", "/api/v1/sbom/check?filename=widget.cdx.json&profile=ntia", first, 200)
+	if q := oaDecode[quality.Report](t, b); q.Profile != quality.ProfileNTIA || q.Format != "cyclonedx-json" {
+		t.Errorf("SBOM check: %s", b)
+	}
+	c.call(dev, "POST", "/api/v1/sbom/check", oaCycloneDXXML, 200, oaHeader("Content-Type", "application/xml"))
+	c.call(dev, "POST", "/api/v1/sbom/check", oaSPDXTagValue, 200, oaHeader("Content-Type", "text/plain"))
+	c.call(admin, "POST", "/api/v1/sbom/check", "this is not an SBOM", 400, oaHeader("Content-Type", "text/plain"))
+	c.call(admin, "POST", "/api/v1/sbom/check?profile=iso", first, 400)
+
+	// The release gate.
+	b, _ = c.call(dev, "POST", rel+"/gate", nil, 201)
+	run := oaDecode[engineering.GateRun](t, b)
+	if run.Record == nil || run.Record.ID == 0 || run.Decision == nil || run.Record.Hash != run.Decision.Hash || len(run.Decision.Checks) != len(gate.Checks) {
+		t.Errorf("gate run: %s", b)
+	}
+	b, _ = c.call(dev, "POST", rel+"/gate?policy_name=ci/gate.yaml", "sast:\n  required: false\nsdl_checklist:\n  enabled: false\n", 201, yamlType)
+	if r := oaDecode[engineering.GateRun](t, b); r.Decision.Checks[len(r.Decision.Checks)-1].Status != gate.StatusDisabled {
+		t.Errorf("gate run with a policy override: %s", b)
+	}
+	b, _ = c.call(dev, "POST", rel+"/gate?policy_name=ci/gate.yaml", "colour: red\n", 400, yamlType)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) == 0 || !strings.HasPrefix(e.Error.Problems[0].Location, "gate.yaml") {
+		t.Errorf("policy with an unknown key: %s", b)
+	}
+	c.call(dev, "POST", "/api/v1/products/Widget/releases/9.9.9/gate", nil, 404)
+	c.call(auditor, "POST", rel+"/gate", nil, 403)
+	oversized(dev, "POST", rel+"/gate", "application/yaml", gate.MaxPolicySize+1)
+	for format, ctype := range map[string]string{"junit": "application/xml", "sarif": "application/sarif+json", "text": "text/plain"} {
+		_, resp := c.call(dev, "POST", rel+"/gate?format="+format, nil, 200)
+		if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != ctype {
+			t.Errorf("gate as %s: Content-Type %q", format, resp.Header.Get("Content-Type"))
+		}
+	}
+	b, _ = c.call(auditor, "GET", rel+"/gate", nil, 200)
+	if rs := oaDecode[[]cradle.GateRecord](t, b); len(rs) != 5 || rs[len(rs)-1].ID != run.Record.ID {
+		t.Errorf("gate history: %s", b)
+	}
+	c.call(admin, "GET", rel2+"/gate", nil, 200) // none
+	c.call(admin, "GET", "/api/v1/products/Widget/releases/9.9.9/gate", nil, 404)
+	runPath := "/api/v1/gate/decisions/" + strconv.FormatInt(run.Record.ID, 10)
+	b, _ = c.call(auditor, "GET", runPath, nil, 200)
+	if r := oaDecode[engineering.GateRun](t, b); r.Decision.Hash != run.Decision.Hash {
+		t.Errorf("stored decision: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/gate/decisions/first", nil, 400)
+	c.call(admin, "GET", "/api/v1/gate/decisions/99999", nil, 404)
+	b, _ = c.call(auditor, "GET", runPath+"/verify", nil, 200)
+	if v := oaDecode[GateVerification](t, b); !v.Verified || v.Hash != run.Record.Hash || len(v.Problems) != 0 {
+		t.Errorf("verification: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/gate/decisions/0/verify", nil, 400)
+	c.call(admin, "GET", "/api/v1/gate/decisions/99999/verify", nil, 404)
+
+	// Policies.
+	b, _ = c.call(auditor, "GET", wp+"/gate/policy", nil, 200)
+	if v := oaDecode[GatePolicyView](t, b); v.Source != "" || v.Effective == nil || v.Effective.SBOM.Profile != gate.ProfileNTIA {
+		t.Errorf("default policy: %s", b)
+	}
+	c.call(admin, "GET", "/api/v1/products/Nope/gate/policy", nil, 404)
+	gatePolicy := "findings:\n  max_severity: critical\nsupport_period:\n  min_remaining: 2y\n"
+	b, _ = c.call(admin, "PUT", wp+"/gate/policy", gatePolicy, 200, yamlType)
+	if v := oaDecode[GatePolicyView](t, b); v.Source != gatePolicy || v.Effective.Findings.MaxSeverity != "critical" || !v.Effective.Findings.KEV {
+		t.Errorf("product policy: %s", b)
+	}
+	b, _ = c.call(admin, "PUT", wp+"/gate/policy", "findings:\n  max_severity: urgent\n", 400, yamlType)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) == 0 {
+		t.Errorf("invalid policy: %s", b)
+	}
+	c.call(admin, "PUT", "/api/v1/products/Nope/gate/policy", gatePolicy, 404, yamlType)
+	c.call(dev, "PUT", wp+"/gate/policy", gatePolicy, 403, yamlType)
+	oversized(admin, "PUT", wp+"/gate/policy", "application/yaml", gate.MaxPolicySize+1)
+	c.call(dev, "POST", rel+"/gate", nil, 201)                                   // under the product's policy
+	b, _ = c.call(admin, "PUT", "/api/v1/products/Gadget/gate/policy", nil, 200) // an empty body: the default applies
+	if v := oaDecode[GatePolicyView](t, b); v.Source != "" {
+		t.Errorf("empty policy: %s", b)
+	}
+
+	// Exceptions.
+	expires := time.Now().AddDate(0, 6, 0).UTC().Format(time.DateOnly)
+	b, _ = c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"release": "1.0.0", "check": "sast", "subject": results.Items[1].Fingerprint,
+		"approver": "C. Iso", "reason": "Fixed in 1.0.1; the code path is unreachable in 1.0.0.", "expires": expires}, 201)
+	exc := oaDecode[cradle.GateException](t, b)
+	if exc.ID == 0 || exc.Release != "1.0.0" || exc.CreatedBy == "" || exc.ExpiresAt.Format(time.DateOnly) != expires {
+		t.Errorf("exception: %s", b)
+	}
+	c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"check": "sdl_checklist", "approver": "C. Iso", "reason": "Checklist migrated next quarter.", "expires": expires}, 201)
+	b, _ = c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"check": "sast", "reason": "x", "expires": expires}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 1 || e.Error.Problems[0].Location != "approver" {
+		t.Errorf("exception without an approver: %s", b)
+	}
+	b, _ = c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"check": "sast", "approver": "C. Iso", "reason": "x", "expires": "2020-01-01"}, 400)
+	if e := oaDecode[APIError](t, b); len(e.Error.Problems) != 1 || e.Error.Problems[0].Location != "expires" {
+		t.Errorf("expired exception: %s", b)
+	}
+	c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"check": "lint", "approver": "C. Iso", "reason": "x", "expires": "soon"}, 400)
+	c.call(admin, "POST", wp+"/gate/exceptions", map[string]any{"release": "9.9.9", "check": "sast", "approver": "C. Iso", "reason": "x", "expires": expires}, 404)
+	c.call(admin, "POST", "/api/v1/products/Nope/gate/exceptions", map[string]any{"check": "sast", "approver": "C. Iso", "reason": "x", "expires": expires}, 404)
+	c.call(dev, "POST", wp+"/gate/exceptions", map[string]any{"check": "sast", "approver": "Me", "reason": "x", "expires": expires}, 403)
+	b, _ = c.call(dev, "POST", rel+"/gate", nil, 201)
+	if r := oaDecode[engineering.GateRun](t, b); len(r.Decision.Exceptions) != 2 {
+		t.Errorf("gate run with exceptions: %s", b)
+	}
+	b, _ = c.call(auditor, "GET", wp+"/gate/exceptions", nil, 200)
+	if xs := oaDecode[[]cradle.GateException](t, b); len(xs) != 2 {
+		t.Errorf("exceptions: %s", b)
+	}
+	b, _ = c.call(auditor, "GET", wp+"/gate/exceptions?release=2.0.0", nil, 200)
+	if xs := oaDecode[[]cradle.GateException](t, b); len(xs) != 1 {
+		t.Errorf("exceptions for 2.0.0: %s", b)
+	}
+	c.call(admin, "GET", wp+"/gate/exceptions?release=9.9.9", nil, 404)
+	c.call(admin, "GET", "/api/v1/products/Nope/gate/exceptions", nil, 404)
+	excPath := "/api/v1/gate/exceptions/" + strconv.FormatInt(exc.ID, 10)
+	c.call(dev, "DELETE", excPath, nil, 403)
+	c.call(admin, "DELETE", excPath, nil, 204)
+	c.call(admin, "DELETE", excPath, nil, 404)
+	c.call(admin, "DELETE", "/api/v1/gate/exceptions/99999", nil, 404)
+	c.call(admin, "DELETE", "/api/v1/gate/exceptions/sast", nil, 400)
+	b, _ = c.call(admin, "GET", wp+"/gate/exceptions?release=1.0.0", nil, 200)
+	if xs := oaDecode[[]cradle.GateException](t, b); len(xs) != 2 || xs[1].RevokedAt.IsZero() || xs[1].RevokedBy == "" {
+		t.Errorf("exceptions after the revocation: %s", b)
+	}
+
 	// What wrap and the shared helpers do, route by route: an invalid
 	// bearer token is refused everywhere but on the public routes (which
 	// ignore credentials); session writes need the CSRF header, public
@@ -2120,6 +2552,14 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 
 	ch.finish()
+}
+
+// oaZeros reads as an endless run of zero bytes.
+type oaZeros struct{}
+
+func (oaZeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 func oaNewSession(t *testing.T, db *store.DB, u *cradle.User) *store.Session {
