@@ -1,0 +1,354 @@
+package engineering_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/catalog"
+	"github.com/cradle-sdl/cradle/engineering"
+	"github.com/cradle-sdl/cradle/gate"
+	"github.com/cradle-sdl/cradle/monitor"
+	"github.com/cradle-sdl/cradle/sbom/sbomgen"
+	"github.com/cradle-sdl/cradle/store"
+	"github.com/cradle-sdl/cradle/store/storetest"
+)
+
+var actor = cradle.Actor{Name: "ci@example.com", Via: "test"}
+
+const model = `version: 1
+product: {name: GW}
+boundaries:
+  - {id: device, name: Device}
+elements:
+  - {id: app, kind: process, name: Firmware, boundary: device}
+  - {id: user, kind: external_entity, name: Operator}
+flows:
+  - {id: f1, from: user, to: app, protocol: HTTPS, authenticated: true, encrypted: true}
+threats:
+  - id: process-eop-exposed:app
+    status: mitigated
+    mitigation: Input validation; unprivileged service.
+    tests: [TestInput]
+`
+
+func setup(t testing.TB, db *store.DB, components int) *engineering.Service {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.CreateProduct(ctx, actor, &cradle.Product{Name: "GW", SupportStart: "2025-01-01", SupportEnd: "2035-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateRelease(ctx, actor, "GW", &cradle.Release{Version: "1.0", Lifecycle: cradle.LifecycleReleased}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := monitor.New(db, nil).ImportSBOM(ctx, actor, "GW", "1.0", "sbom.json", sbomgen.CycloneDX(components, components, ""), nil); err != nil {
+		t.Fatal(err)
+	}
+	return engineering.New(db)
+}
+
+// The gate gathers its inputs from every record, stores the decision with
+// them, and a decision altered in the database no longer verifies.
+func TestGateInputsAndVerification(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db, 20)
+		if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(model)); err != nil {
+			t.Fatal(err)
+		}
+		sarif := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gosec"}},"results":[
+			{"ruleId":"G101","level":"error","message":{"text":"hard-coded credential"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.go"},"region":{"startLine":3}}}]},
+			{"ruleId":"G104","level":"note","message":{"text":"unhandled error"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"b.go"},"region":{"startLine":9}}}]}]}]}`
+		imp, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "gosec.sarif", []byte(sarif))
+		if err != nil || imp.Kind != "sast" || imp.Results != 2 {
+			t.Fatalf("import: %+v %v", imp, err)
+		}
+		junit := `<testsuite name="s" tests="1"><testcase classname="gw" name="TestInput"/></testsuite>`
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "junit.xml", []byte(junit)); err != nil {
+			t.Fatal(err)
+		}
+		// A requirement recorded as not applicable leaves the checklist.
+		if err := db.SetApplicability(ctx, actor, &store.Applicability{Product: "GW", CatalogID: catalog.IEC62443_4_1, Requirement: "SVV-3", Applies: false, Justification: "No network-facing parts.", Approver: "CISO"}); err != nil {
+			t.Fatal(err)
+		}
+		past := &cradle.GateException{Product: "GW", Check: gate.CheckSAST, Subject: "x", Approver: "CISO", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}
+		if err := db.AddGateException(ctx, actor, past); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeGateException(ctx, actor, past.ID); err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := s.Policy(ctx, "GW")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.Inputs(ctx, "GW", "1.0", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.SBOM == nil || in.SBOM.Components != 21 || in.ThreatModel == nil || in.ThreatModel.ReviewedAt != nil {
+			t.Fatalf("inputs: sbom %+v, threat model %+v", in.SBOM, in.ThreatModel)
+		}
+		if in.Results == nil || len(in.Results.Open) != 2 || !in.Evidence["SVV-1"] || !in.Evidence["SI-1"] || !in.Evidence["SVV-2"] || in.Evidence["SVV-3"] {
+			t.Fatalf("results %+v, evidence %v", in.Results, in.Evidence)
+		}
+		if len(in.Exceptions) != 0 {
+			t.Fatalf("a revoked exception is an input: %+v", in.Exceptions)
+		}
+		for _, c := range in.Checklist {
+			if strings.Contains(c.Name, "SVV-3") {
+				t.Fatalf("a requirement that does not apply is on the checklist: %+v", in.Checklist)
+			}
+		}
+		run, err := s.Gate(ctx, actor, "GW", "1.0", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Decision.Pass || !hasReason(run.Decision, gate.CheckSAST, "G101") || !hasReason(run.Decision, gate.CheckThreatModel, "") {
+			t.Fatalf("decision: %+v", run.Decision)
+		}
+		if _, err := s.Verify(ctx, run.Record.ID); err != nil {
+			t.Fatalf("fresh decision does not verify: %v", err)
+		}
+		// A policy override for one run: blocks only critical SAST.
+		run2, err := s.Gate(ctx, actor, "GW", "1.0", "p.yaml", []byte("sast:\n  max_severity: critical\n"))
+		if err != nil || hasReason(run2.Decision, gate.CheckSAST, "G101") || run2.Record.PolicyHash == run.Record.PolicyHash {
+			t.Fatalf("override: %+v %v", run2, err)
+		}
+		if _, err := s.Gate(ctx, actor, "GW", "1.0", "p.yaml", []byte("sast:\n  max_severity: severe\n")); cradle.ErrorCode(err) != cradle.EInvalid {
+			t.Fatalf("invalid override: %v", err)
+		}
+		// Tampering: flip the verdict, or edit the stored inputs.
+		for _, q := range []string{
+			`UPDATE gate_decisions SET pass = TRUE WHERE id = ?`,
+			`UPDATE gate_decisions SET inputs = REPLACE(inputs, '"G101"', '"G999"') WHERE id = ?`,
+		} {
+			d2, err := s.Gate(ctx, actor, "GW", "1.0", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exec(t, db, q, d2.Record.ID)
+			if _, err := s.Verify(ctx, d2.Record.ID); cradle.ErrorCode(err) != cradle.EConflict || len(cradle.ErrorProblems(err)) == 0 {
+				t.Fatalf("%s: verify says %v", q, err)
+			}
+		}
+	})
+}
+
+func hasReason(d *gate.Decision, check, subject string) bool {
+	for _, c := range d.Checks {
+		if c.ID != check {
+			continue
+		}
+		for _, r := range c.Reasons {
+			if subject == "" || strings.Contains(r.Subject+r.Message, subject) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func exec(t *testing.T, db *store.DB, q string, args ...any) {
+	t.Helper()
+	driver := "sqlite"
+	if db.Engine() == store.Postgres {
+		driver = "pgx"
+		q = strings.Replace(q, "?", "$1", 1)
+	}
+	raw, err := sql.Open(driver, db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(q, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A threat model edited between releases: the diff between the models in
+// force for two releases shows what changed.
+func TestThreatModelBetweenReleases(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	s := setup(t, db, 5)
+	if err := db.CreateRelease(ctx, actor, "GW", &cradle.Release{Version: "1.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(model)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ImportThreatModel(ctx, actor, "GW", "1.1", "tm.yaml", []byte(strings.Replace(model, "encrypted: true", "encrypted: false", 1)))
+	if err != nil || res.Unchanged || res.Model.Version != 2 {
+		t.Fatalf("second version: %+v %v", res, err)
+	}
+	a, b, err := s.ReleaseModelVersions(ctx, "GW", "1.0", "1.1")
+	if err != nil || a != 1 || b != 2 {
+		t.Fatalf("versions %d %d %v", a, b, err)
+	}
+	d, err := s.ThreatModelDiff(ctx, "GW", a, b)
+	if err != nil || d.Empty() || !strings.Contains(d.String(), "encrypted") {
+		t.Fatalf("diff: %v\n%s", err, d)
+	}
+	// A released product without a review is stale (SR-2).
+	v, err := s.ThreatModel(ctx, "GW", "1.0", 0)
+	if err != nil || !v.Stale || v.ReviewedAt != nil {
+		t.Fatalf("view: %+v %v", v, err)
+	}
+	if err := db.AddThreatReview(ctx, actor, &cradle.ThreatReview{Product: "GW", Version: 1, Outcome: cradle.ReviewApproved}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ = s.ThreatModel(ctx, "GW", "1.1", 0); v.Stale || v.ReviewedAt == nil || !v.ChangedSinceReview {
+		t.Fatalf("after a review of version 1, version 2: %+v", v)
+	}
+}
+
+// gateFixture is the issue's performance case: a release with 5,000
+// components, 300 findings and 2,000 SAST results.
+func gateFixture(b testing.TB, db *store.DB) *engineering.Service {
+	ctx := context.Background()
+	s := setup(b, db, 5000)
+	// 300 advisories, each affecting one npm component of the SBOM
+	// (sbomgen: every fourth component is npm "pkg-<i>" at 1.<i%10>.<i%7>).
+	var vulns []*cradle.Vulnerability
+	for k := 0; k < 300; k++ {
+		i := 4 * k
+		vulns = append(vulns, &cradle.Vulnerability{ID: fmt.Sprintf("GHSA-test-%04d", k), Aliases: []string{fmt.Sprintf("CVE-2099-%05d", k)},
+			Severity: []cradle.Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"}},
+			Affected: []cradle.Affected{{Ecosystem: "npm", Name: fmt.Sprintf("pkg-%d", i), Versions: []string{fmt.Sprintf("1.%d.%d", i%10, i%7)}}}})
+	}
+	_, ch, err := monitor.New(db, nil).ImportVulns(ctx, vulns)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if ch.New != 300 {
+		b.Fatalf("findings: %+v", ch)
+	}
+	rs := make([]cradle.ScanResult, 2000)
+	for i := range rs {
+		sev := "low"
+		if i%100 == 0 {
+			sev = "high"
+		}
+		rs[i] = cradle.ScanResult{Fingerprint: fmt.Sprintf("%064x", i), RuleID: fmt.Sprintf("R%d", i%200), Severity: sev, Location: fmt.Sprintf("src/f%d.go:%d:1", i%300, i), Message: "finding", Status: cradle.ResultOpen}
+	}
+	if err := db.ImportResults(ctx, actor, &cradle.ResultImport{Product: "GW", Release: "1.0", Format: "sarif", Kind: "sast", Tool: "semgrep", Filename: "s.sarif"}, []byte("{}"), rs); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(model)); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkGate measures one whole gate run (gathering every input from the
+// database, SBOM quality, evaluation, storing the decision) for a release
+// with 5,000 components, 300 findings and 2,000 SAST results. Target: under
+// 300 ms.
+//
+//	go test -run '^$' -bench BenchmarkGate -benchtime 20x ./engineering/
+func BenchmarkGate(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			db := storetest.Open(b, engine)
+			s := gateFixture(b, db)
+			ctx := context.Background()
+			b.Run("cold", func(b *testing.B) {
+				for b.Loop() {
+					s2 := engineering.New(db) // no cached SBOM quality report
+					run, err := s2.Gate(ctx, actor, "GW", "1.0", "", nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(run.Decision.Checks) == 0 {
+						b.Fatal("no checks")
+					}
+				}
+			})
+			b.Run("warm", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.Gate(ctx, actor, "GW", "1.0", "", nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// sarif50k is a SARIF log of n results over 200 rules, as a large SAST run
+// writes it.
+func sarif50k(n int) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":{"name":"semgrep","semanticVersion":"1.90.0","rules":[`)
+	for r := 0; r < 200; r++ {
+		if r > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"rule.%d","name":"Rule%d","shortDescription":{"text":"Rule number %d"},"defaultConfiguration":{"level":"warning"},"properties":{"security-severity":"%d.5"}}`, r, r, r, r%10)
+	}
+	sb.WriteString(`]}},"results":[`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"ruleId":"rule.%d","ruleIndex":%d,"level":"warning","message":{"text":"Tainted data from request flows into query at call %d."},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/pkg%d/file%d.go"},"region":{"startLine":%d,"startColumn":5}}}],"partialFingerprints":{"primaryLocationLineHash":"%016x:1"}}`,
+			i%200, i%200, i, i%97, i%31, 10+i%2000, i)
+	}
+	sb.WriteString(`]}]}`)
+	return []byte(sb.String())
+}
+
+// BenchmarkImportResults50k imports a SARIF file of 50,000 results into a
+// release (decode, fingerprints, one transaction). Target: under 5 s and
+// 500 MB; the peak heap is reported as peak-MB.
+//
+//	go test -run '^$' -bench BenchmarkImportResults50k -benchtime 3x ./engineering/
+func BenchmarkImportResults50k(b *testing.B) {
+	data := sarif50k(50000)
+	for _, engine := range storetest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			db := storetest.Open(b, engine)
+			s := setup(b, db, 5)
+			ctx := context.Background()
+			var peak uint64
+			i := 0
+			for b.Loop() {
+				// Each iteration imports into a fresh release: all new rows.
+				v := fmt.Sprintf("2.%d", i)
+				i++
+				if err := db.CreateRelease(ctx, actor, "GW", &cradle.Release{Version: v}); err != nil {
+					b.Fatal(err)
+				}
+				done := make(chan struct{})
+				go func() {
+					var ms runtime.MemStats
+					for {
+						select {
+						case <-done:
+							return
+						case <-time.After(10 * time.Millisecond):
+							runtime.ReadMemStats(&ms)
+							peak = max(peak, ms.HeapInuse)
+						}
+					}
+				}()
+				imp, _, err := s.ImportResults(ctx, actor, "GW", v, "", "big.sarif", data)
+				close(done)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if imp.Results != 50000 {
+					b.Fatalf("imported %d results", imp.Results)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+			b.ReportMetric(float64(len(data))/(1<<20), "file-MB")
+		})
+	}
+}
