@@ -221,18 +221,20 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		imp.ImportedBy, imp.ImportedAt, imp.Results = actor.String(), now, len(results)
 		// Known results of this tool in this release.
 		type known struct {
-			id     int64
-			status string
+			id                                                         int64
+			status, kind, rule, ruleName, sev, msg, loc, test, justify string
+			fixed                                                      bool
 		}
 		have := map[string]known{}
-		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT id, fingerprint, status FROM scan_results WHERE release_id = ? AND tool = ?`), rel.ID, imp.Tool)
+		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT id, fingerprint, status, kind, rule_id, rule_name, severity, message, location, test_name, justification, fixed_at IS NOT NULL
+			FROM scan_results WHERE release_id = ? AND tool = ?`), rel.ID, imp.Tool)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var k known
 			var fp string
-			if err := rows.Scan(&k.id, &fp, &k.status); err != nil {
+			if err := rows.Scan(&k.id, &fp, &k.status, &k.kind, &k.rule, &k.ruleName, &k.sev, &k.msg, &k.loc, &k.test, &k.justify, &k.fixed); err != nil {
 				rows.Close()
 				return err
 			}
@@ -292,12 +294,10 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 			imp.Results, imp.Tests, imp.TestsFailed, imp.ImportedBy, now).Scan(&imp.ID); err != nil {
 			return fmt.Errorf("save import: %w", err)
 		}
-		ins, err := tx.PrepareContext(ctx, db.rebind(`INSERT INTO scan_results (release_id, tool, kind, fingerprint, rule_id, rule_name, severity, message, location, test_name, since_version, status, justification, first_seen, last_import)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
+		// Writes are batched: a SAST run of 50,000 results is a few
+		// hundred statements, not 50,000 round trips.
+		var inserts [][]any
+		var touched, fixed []int64
 		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET kind = ?, rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
 			status = ?, justification = ?, last_import = ?, fixed_at = NULL WHERE id = ?`))
 		if err != nil {
@@ -319,7 +319,11 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 				status, why = cradle.ResultSuppressed, reason
 			}
 			if k, ok := have[r.Fingerprint]; ok {
-				if _, err := upd.ExecContext(ctx, imp.Kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, k.id); err != nil {
+				same := k.status == status && k.justify == why && k.kind == imp.Kind && k.rule == r.RuleID && k.ruleName == r.RuleName &&
+					k.sev == r.Severity && k.msg == r.Message && k.loc == r.Location && k.test == r.Test && !k.fixed
+				if same {
+					touched = append(touched, k.id)
+				} else if _, err := upd.ExecContext(ctx, imp.Kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, k.id); err != nil {
 					return fmt.Errorf("update result: %w", err)
 				}
 				continue
@@ -330,22 +334,50 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 			} else {
 				imp.New++
 			}
-			if _, err := ins.ExecContext(ctx, rel.ID, imp.Tool, imp.Kind, r.Fingerprint, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, since, status, why, first, imp.ID); err != nil {
-				return fmt.Errorf("save result: %w", err)
+			inserts = append(inserts, []any{rel.ID, imp.Tool, imp.Kind, r.Fingerprint, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, since, status, why, first, imp.ID})
+		}
+		const cols = 15
+		const batch = 400 // 6,000 parameters: under both engines' limits
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+		for len(inserts) > 0 {
+			n := min(batch, len(inserts))
+			args := make([]any, 0, n*cols)
+			for _, r := range inserts[:n] {
+				args = append(args, r...)
 			}
+			q := `INSERT INTO scan_results (release_id, tool, kind, fingerprint, rule_id, rule_name, severity, message, location, test_name, since_version, status, justification, first_seen, last_import) VALUES ` +
+				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+			if _, err := tx.exec(ctx, q, args...); err != nil {
+				return fmt.Errorf("save results: %w", err)
+			}
+			inserts = inserts[n:]
 		}
-		fix, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET status = ?, fixed_at = ? WHERE id = ?`))
-		if err != nil {
-			return err
-		}
-		defer fix.Close()
 		for fp, k := range have {
 			if !seen[fp] && k.status != cradle.ResultFixed {
-				if _, err := fix.ExecContext(ctx, cradle.ResultFixed, now, k.id); err != nil {
+				fixed = append(fixed, k.id)
+			}
+		}
+		imp.Fixed = len(fixed)
+		byIDs := func(set string, ids []int64, args ...any) error {
+			for len(ids) > 0 {
+				n := min(batch, len(ids))
+				a := append([]any{}, args...)
+				for _, id := range ids[:n] {
+					a = append(a, id)
+				}
+				q := `UPDATE scan_results SET ` + set + ` WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+				if _, err := tx.exec(ctx, q, a...); err != nil {
 					return err
 				}
-				imp.Fixed++
+				ids = ids[n:]
 			}
+			return nil
+		}
+		if err := byIDs("last_import = ?", touched, imp.ID); err != nil {
+			return err
+		}
+		if err := byIDs("status = ?, fixed_at = ?", fixed, cradle.ResultFixed, now); err != nil {
+			return err
 		}
 		imp.Results = len(seen)
 		if _, err := tx.exec(ctx, `UPDATE result_imports SET results = ?, new_results = ?, fixed = ? WHERE id = ?`, imp.Results, imp.New, imp.Fixed, imp.ID); err != nil {
