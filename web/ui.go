@@ -737,3 +737,12 @@ func relationHelp(rel string) string {
 	}
 	return ""
 }
+
+// addFlash registers a flash message; a key registered twice is a
+// programming error (one page would say the other's message).
+func addFlash(key, msg string) {
+	if _, dup := flashMessages[key]; dup {
+		panic("flash message " + key + " registered twice")
+	}
+	flashMessages[key] = msg
+}

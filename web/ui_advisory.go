@@ -45,7 +45,7 @@ func init() {
 		"key-generated":      "Signing key generated.",
 		"key-imported":       "Signing key imported.",
 	} {
-		flashMessages[k] = v
+		addFlash(k, v)
 	}
 }
 

@@ -68,7 +68,7 @@ func init() {
 		"catalog-imported":    "Catalogue imported.",
 		"crosswalk-imported":  "Cross-walk imported.",
 	} {
-		flashMessages[k] = v
+		addFlash(k, v)
 	}
 }
 

@@ -26,17 +26,17 @@ var engineeringUIPages = []string{"threat_model", "results", "sbom_quality", "ga
 
 func init() {
 	for k, v := range map[string]string{
-		"threat-model-imported": "Threat model imported.",
-		"threat-model-same":     "This threat model is already the one in force: nothing changed.",
-		"review-recorded":       "Review recorded.",
-		"results-imported":      "Results imported.",
-		"result-suppressed":     "Result suppressed for every release of the product.",
-		"exception-added":       "Exception added.",
-		"exception-revoked":     "Exception revoked.",
-		"policy-saved":          "Gate policy saved.",
-		"policy-cleared":        "The product now uses the default gate policy.",
+		"threat-model-imported":  "Threat model imported.",
+		"threat-model-same":      "This threat model is already the one in force: nothing changed.",
+		"threat-review-recorded": "Threat model review recorded.",
+		"results-imported":       "Results imported.",
+		"result-suppressed":      "Result suppressed for every release of the product.",
+		"exception-added":        "Exception added.",
+		"exception-revoked":      "Exception revoked.",
+		"gate-policy-saved":      "Gate policy saved.",
+		"gate-policy-cleared":    "The product now uses the default gate policy.",
 	} {
-		flashMessages[k] = v
+		addFlash(k, v)
 	}
 	uiPages = append(uiPages, engineeringUIPages...)
 }
@@ -216,7 +216,7 @@ func (s *Server) uiReviewThreatModel(w http.ResponseWriter, r *http.Request) err
 		}
 		return s.renderThreatModel(w, r, f.fail(err), f, nil)
 	}
-	return s.redirectFlash(w, r, productURL(product)+"/threat-model", "review-recorded")
+	return s.redirectFlash(w, r, productURL(product)+"/threat-model", "threat-review-recorded")
 }
 
 // ---- results ----
@@ -555,9 +555,9 @@ func (s *Server) uiSetGatePolicy(w http.ResponseWriter, r *http.Request) error {
 	if f.Val("release") != "" {
 		back = releaseURL(product, f.Val("release")) + "/gate"
 	}
-	flash := "policy-saved"
+	flash := "gate-policy-saved"
 	if strings.TrimSpace(f.Val("policy")) == "" {
-		flash = "policy-cleared"
+		flash = "gate-policy-cleared"
 	}
 	return s.redirectFlash(w, r, back, flash)
 }

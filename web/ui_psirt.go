@@ -88,7 +88,7 @@ func init() {
 		"subscriber-removed": "Subscriber removed.",
 		"timezone-saved":     "Time zone saved for this browser.",
 	} {
-		flashMessages[k] = v
+		addFlash(k, v)
 	}
 }
 
