@@ -21,7 +21,7 @@ type want struct {
 // bsiFixtures maps every file under conformance/sbom-quality/testdata/bsi
 // to what the report must say. CycloneDX files are checked with the v2.1
 // profile, SPDX 2.3 files with v2.0 (v2.1 does not allow SPDX 2). Where the
-// fixture name and the TR disagree the TR wins; see docs/quality-notes.md.
+// fixture name and the TR disagree the TR wins; see docs/conformance.md ("SBOM quality").
 var bsiFixtures = map[string][]want{
 	"noneComponentLicense.cdx16.json":           {{"none-lib", "component.distribution_licence", Invalid}},
 	"validComponentLicenseConcluded.cdx16.json": {{"custom-lib", "component.distribution_licence", Present}},

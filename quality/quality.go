@@ -6,7 +6,7 @@
 // (e-mail and URL syntax, RFC 3339 timestamps, SPDX licence expressions,
 // SHA-512 hashes, dangling dependency references, explicit completeness,
 // format versions, no vulnerability data) and returns a Report with a JSON
-// pointer (or SPDX tag) for every field. See docs/quality-notes.md.
+// pointer (or SPDX tag) for every field. See docs/conformance.md ("SBOM quality").
 package quality
 
 import (
