@@ -568,7 +568,7 @@ func threatModelRule(f *facts) Derived {
 		d.Summary = "no threat model is recorded for " + f.product.Name
 		return d
 	}
-	d.Records = append(d.Records, fmt.Sprintf("threat_model:%s@%d", f.product.Name, f.model.Version))
+	d.Records = append(d.Records, fmt.Sprintf("threat_model:%s/%d", f.product.Name, f.model.Version))
 	var last *cradle.ThreatReview
 	for i := range f.modelReview {
 		if f.modelReview[i].Outcome == cradle.ReviewApproved {
@@ -624,7 +624,7 @@ func resultsRule(what string, kinds ...string) rule {
 				}
 			}
 			if found {
-				d.Records = append(d.Records, "results:"+f.product.Name+"@"+r.Version)
+				d.Records = append(d.Records, "results:"+f.product.Name+"/"+r.Version)
 			} else {
 				without = append(without, r.Version)
 			}

@@ -13,6 +13,7 @@ import (
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/catalog"
 	"github.com/cradle-sdl/cradle/compliance"
+	"github.com/cradle-sdl/cradle/engineering"
 	"github.com/cradle-sdl/cradle/monitor"
 	"github.com/cradle-sdl/cradle/psirt"
 	"github.com/cradle-sdl/cradle/store"
@@ -20,6 +21,9 @@ import (
 
 //go:embed sboms
 var sboms embed.FS
+
+//go:embed engineering
+var engineeringFiles embed.FS
 
 const manufacturer = "Northwind Automation GmbH, Industriestraße 1, 76131 Karlsruhe, Germany (fictional)"
 
@@ -110,6 +114,9 @@ func Load(ctx context.Context, db *store.DB, actor cradle.Actor) (int, error) {
 	}
 	if err := loadCompliance(ctx, db, actor); err != nil {
 		return 0, fmt.Errorf("demo compliance: %w", err)
+	}
+	if err := loadEngineering(ctx, db, actor); err != nil {
+		return 0, fmt.Errorf("demo engineering evidence: %w", err)
 	}
 	return len(portfolio), nil
 }
@@ -225,4 +232,43 @@ func loadCompliance(ctx context.Context, db *store.DB, actor cradle.Actor) error
 	}
 	return cs.AddEvidence(ctx, actor, cradle.ScopeProduct, gw, iec, "SM-9",
 		&cradle.Evidence{Kind: cradle.EvidenceRecord, RecordType: "release", RecordRef: gw + "@2.4.1", Title: "SBOM of EG-200 2.4.1"}, nil)
+}
+
+// loadEngineering gives the Edge Gateway a threat model (reviewed), SAST
+// results for both releases and security test results for 2.4.1, an
+// exception, and a gate decision, so that the threat model, results and
+// gate pages have something to show.
+func loadEngineering(ctx context.Context, db *store.DB, actor cradle.Actor) error {
+	const gw = "Edge Gateway EG-200"
+	es := engineering.New(db)
+	read := func(name string) []byte {
+		b, err := engineeringFiles.ReadFile("engineering/" + name)
+		if err != nil {
+			panic(err) // embedded: present at build time
+		}
+		return b
+	}
+	if _, err := es.ImportThreatModel(ctx, actor, gw, "2.4.1", "eg200-threat-model.yaml", read("eg200-threat-model.yaml")); err != nil {
+		return err
+	}
+	if err := db.AddThreatReview(ctx, actor, &cradle.ThreatReview{Product: gw, Version: 1, Outcome: cradle.ReviewApproved,
+		Notes: "Reviewed with the architecture board: the open high threats are tracked for 2.5 (see the release gate's exception)."}); err != nil {
+		return err
+	}
+	for _, f := range []struct{ release, kind, file string }{
+		{"2.3.0", "", "semgrep-2.3.0.sarif"},
+		{"2.4.1", "", "semgrep-2.4.1.sarif"},
+		{"2.4.1", "test", "junit-2.4.1.xml"},
+	} {
+		if _, _, err := es.ImportResults(ctx, actor, gw, f.release, f.kind, f.file, read(f.file)); err != nil {
+			return err
+		}
+	}
+	if err := db.AddGateException(ctx, actor, &cradle.GateException{Product: gw, Release: "2.4.1", Check: "threat_model",
+		Approver: "K. Berger, Head of Product Security", Reason: "Open high threats of the cloud and UART paths are mitigated in 2.5 (due Q1); compensating controls documented in the user manual.",
+		ExpiresAt: time.Now().UTC().AddDate(0, 3, 0)}); err != nil {
+		return err
+	}
+	_, err := es.Gate(ctx, actor, gw, "2.4.1", "", nil)
+	return err
 }

@@ -378,6 +378,20 @@ func derivedLink(rec string) recordLink {
 	if id, ok := strings.CutPrefix(rec, "advisory:"); ok {
 		return recordLink{rec, "/advisories/" + pathEscape(id)}
 	}
+	// Product names and versions never contain "/": the split is exact.
+	if ref, ok := strings.CutPrefix(rec, "threat_model:"); ok {
+		if p, v, ok := strings.Cut(ref, "/"); ok {
+			return recordLink{"threat model " + p + " version " + v, productURL(p) + "/threat-model?version=" + url.QueryEscape(v)}
+		}
+	}
+	if ref, ok := strings.CutPrefix(rec, "results:"); ok {
+		if p, v, ok := strings.Cut(ref, "/"); ok {
+			return recordLink{"results of " + p + " " + v, releaseURL(p, v) + "/results"}
+		}
+	}
+	if id, ok := strings.CutPrefix(rec, "gate:"); ok {
+		return recordLink{"gate decision #" + id, "/gate/decisions/" + pathEscape(id)}
+	}
 	if strings.HasPrefix(rec, "CASE-") && !strings.ContainsAny(rec, " :") {
 		return recordLink{rec, "/cases/" + pathEscape(rec)}
 	}
