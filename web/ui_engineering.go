@@ -356,6 +356,8 @@ func (s *Server) uiSuppressResult(w http.ResponseWriter, r *http.Request) error 
 type sbomQualityView struct {
 	base
 	Release  *cradle.Release
+	SBOMID   int64
+	Document *cradle.SBOMDocument
 	Profile  string
 	Profiles []quality.ProfileInfo
 	Report   *quality.Report
@@ -371,10 +373,18 @@ func (s *Server) uiSBOMQuality(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &sbomQualityView{Release: rel, Profile: profileOf(r), Profiles: quality.Profiles(), All: r.URL.Query().Get("all") == "true"}
-	if rel.CurrentSBOMID != 0 {
+	id, err := queryInt(r, "sbom")
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		id = int(rel.CurrentSBOMID)
+	}
+	v.SBOMID = int64(id)
+	if id != 0 {
 		err = s.heavy(ctx, func() error {
 			var err error
-			v.Report, _, err = s.es.CheckSBOM(ctx, rel.ProductName, rel.Version, v.Profile)
+			v.Report, v.Document, err = s.es.CheckStoredSBOM(ctx, rel.ProductName, rel.Version, int64(id), v.Profile)
 			return err
 		})
 		if err != nil {

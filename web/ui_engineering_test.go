@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,6 +92,9 @@ func TestUIEngineeringWalkthrough(t *testing.T) {
 	// SBOM quality, both profiles.
 	wantBody(t, c.get("/products/GW/releases/1.0/sbom/quality"), "does not meet the profile", "component.deployable_hash")
 	wantBody(t, c.get("/products/GW/releases/1.0/sbom/quality?profile=ntia"), "sbom.timestamp")
+	rel, _ := db.Release(ctx, "GW", "1.0")
+	wantBody(t, c.get("/products/GW/releases/1.0/sbom/quality?sbom="+strconv.FormatInt(rel.CurrentSBOMID, 10)), "SBOM #")
+	wantStatus(t, c.get("/products/GW/releases/1.0/sbom/quality?sbom=999"), http.StatusNotFound)
 
 	// The gate: run it, read the decision (verified), add an exception.
 	wantBody(t, c.get("/products/GW/releases/1.0/gate"), "has not been run")
