@@ -71,14 +71,19 @@ const (
 
 // ResultImport is one imported SARIF or JUnit file of a release.
 type ResultImport struct {
-	ID          int64     `json:"id"`
-	Product     string    `json:"product"`
-	Release     string    `json:"release"`
-	Format      string    `json:"format"` // sarif | junit
-	Kind        string    `json:"kind"`   // one of ResultKinds
-	Tool        string    `json:"tool"`
-	ToolVersion string    `json:"tool_version,omitempty"`
-	Filename    string    `json:"filename"`
+	ID          int64  `json:"id"`
+	Product     string `json:"product"`
+	Release     string `json:"release"`
+	Format      string `json:"format"` // sarif | junit
+	Kind        string `json:"kind"`   // one of ResultKinds
+	Tool        string `json:"tool"`
+	ToolVersion string `json:"tool_version,omitempty"`
+	Filename    string `json:"filename"`
+	// Category separates runs of one tool that cover different things
+	// (CodeQL per language, unit and integration tests): results missing
+	// from an import are fixed only within its category. Default: the
+	// file name.
+	Category    string    `json:"category"`
 	SHA256      string    `json:"sha256"`
 	Results     int       `json:"results"`
 	New         int       `json:"new"`
@@ -178,14 +183,18 @@ func (e *GateException) Validate(now time.Time) error {
 // GateRecord is a stored gate decision: the verdict with the policy and
 // inputs it judged (JSON), so it can be re-evaluated and verified.
 type GateRecord struct {
-	ID          int64     `json:"id"`
-	Product     string    `json:"product"`
-	Release     string    `json:"release"`
-	Pass        bool      `json:"pass"`
-	Failures    int       `json:"failures"`
-	Hash        string    `json:"hash"`
-	InputsHash  string    `json:"inputs_hash"`
-	PolicyHash  string    `json:"policy_hash"`
+	ID         int64  `json:"id"`
+	Product    string `json:"product"`
+	Release    string `json:"release"`
+	Pass       bool   `json:"pass"`
+	Failures   int    `json:"failures"`
+	Hash       string `json:"hash"`
+	InputsHash string `json:"inputs_hash"`
+	PolicyHash string `json:"policy_hash"`
+	// Override: the policy was given for this run, not the product's.
+	Override bool `json:"override"`
+	// Evaluator is the version of the gate's rules that decided.
+	Evaluator   string    `json:"evaluator"`
 	Policy      string    `json:"-"`
 	Inputs      string    `json:"-"`
 	Result      string    `json:"-"`

@@ -153,6 +153,11 @@ func (e *env) exit(err error) int {
 	if errors.Is(err, errReported) {
 		return ExitFailure
 	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		e.exit(xe.err) // prints it
+		return xe.code
+	}
 	code := cradle.ErrorCode(err)
 	if e.json {
 		var body struct {
@@ -184,6 +189,15 @@ func (e *env) exit(err error) int {
 	}
 	return ExitFailure
 }
+
+// exitError is an error with the exit code the command must end with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (x *exitError) Error() string { return x.err.Error() }
+func (x *exitError) Unwrap() error { return x.err }
 
 // errReported means the command printed its own failure.
 var errReported = errors.New("reported")

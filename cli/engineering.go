@@ -68,6 +68,9 @@ Importing the model already in force changes nothing. FILE "-" reads standard in
 			q.Set("release", *release)
 		}
 		err = c.call(e, http.MethodPost, "/api/v1/products/"+url.PathEscape(*product)+"/threat-model", q, raw, "application/yaml", &res)
+		if err == nil && res.Model == nil {
+			err = fmt.Errorf("the server's answer to the threat model upload has no model: is --server the cradle server?")
+		}
 	} else {
 		err = e.withEngineering(func(s *engineering.Service, _ *store.DB) error {
 			r, err := s.ImportThreatModel(e.ctx, cliActor(), *product, *release, filepath.Base(name), raw)
@@ -324,11 +327,13 @@ func resultsImport(e *env, args []string) error {
 		`Import scan and test results for a release: SARIF 2.1.0 (SAST, DAST, fuzzing,
 container scanners) and JUnit XML. Results are deduplicated by fingerprint
 across imports; results of the same tool that a new import no longer has are
-marked fixed. The kind (sast, dast, fuzzing, container, sca, test) is guessed
-from the tool; --kind sets it.`)
+marked fixed — within the same category (default: the file name; CodeQL per
+language or unit and integration tests are tracked apart). The kind (sast,
+dast, fuzzing, container, sca, test) is guessed from the tool; --kind sets it.`)
 	product := fs.String("product", "", "product name")
 	release := fs.String("release", "", "release version")
 	kind := fs.String("kind", "", "sast | dast | fuzzing | container | sca | test (default: from the tool)")
+	category := fs.String("category", "", "what this file covers, e.g. go or unit-tests: results of the same tool and category that a new import no longer has are marked fixed (default: the file name)")
 	server := e.remoteFlags(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -358,11 +363,17 @@ from the tool; --kind sets it.`)
 			if *kind != "" {
 				q.Set("kind", *kind)
 			}
+			if *category != "" {
+				q.Set("category", *category)
+			}
 			err = c.call(e, http.MethodPost, releasePath(*product, *release)+"/results", q, raw, "application/octet-stream", &res)
+			if err == nil && res.Import.ID == 0 {
+				err = fmt.Errorf("the server's answer to the results upload has no import: is --server the cradle server?")
+			}
 			imp, warnings = res.Import, res.Warnings
 		} else {
 			err = e.withEngineering(func(s *engineering.Service, _ *store.DB) error {
-				r, w, err := s.ImportResults(e.ctx, cliActor(), *product, *release, *kind, filepath.Base(name), raw)
+				r, w, err := s.ImportResultsAs(e.ctx, cliActor(), *product, *release, *kind, *category, filepath.Base(name), raw)
 				if r != nil {
 					imp, warnings = *r, w
 				}
@@ -534,6 +545,17 @@ func usageOf(err error) error {
 
 // ---- the release gate ----
 
+// gateError makes every error of a gate run exit 2: exit 1 means only
+// "the gate decided the release may not ship", so a pipeline can tell a
+// refusal from a run that could not decide (bad input, unreachable
+// server, internal error).
+func gateError(err error) error {
+	if err == nil || errors.Is(err, errReported) {
+		return err
+	}
+	return &exitError{code: ExitUsage, err: err}
+}
+
 func runGate(e *env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		return subcommand(e, "gate", args, map[string]func(*env, []string) error{
@@ -594,6 +616,9 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 			q.Set("policy_name", filepath.Base(policyName))
 		}
 		err = c.call(e, http.MethodPost, releasePath(*product, *release)+"/gate", q, policy, "application/yaml", &run)
+		if err == nil && (run.Decision == nil || run.Record == nil) {
+			err = fmt.Errorf("the server's answer to the gate run has no decision: is --server the cradle server?")
+		}
 	} else {
 		err = e.withEngineering(func(s *engineering.Service, _ *store.DB) error {
 			r, err := s.Gate(e.ctx, cliActor(), *product, *release, policyName, policy)
@@ -604,10 +629,10 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 		})
 	}
 	if err != nil {
-		return usageOf(err)
+		return gateError(err)
 	}
 	if err := e.writeDecision(*out, *format, run); err != nil {
-		return err
+		return gateError(fmt.Errorf("decision %d was stored, but the report could not be written: %w", run.Record.ID, err))
 	}
 	if *out != "-" && !e.json {
 		if err := e.writeDecision("-", "text", run); err != nil {
@@ -682,7 +707,7 @@ func gateVerify(e *env, args []string) error {
 			return usageOf(err)
 		}
 		if e.json {
-			body := map[string]any{"id": id, "verified": err == nil, "hash": run.Record.Hash, "pass": run.Record.Pass}
+			body := map[string]any{"id": id, "verified": err == nil, "hash": run.Record.Hash, "pass": run.Record.Pass, "note": run.Note}
 			if err != nil {
 				body["problems"] = cradle.ErrorProblems(err)
 			}
@@ -698,11 +723,15 @@ func gateVerify(e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "NOT VERIFIED:", err.Error())
 			return errReported
 		}
+		if run.Note != "" {
+			fmt.Fprintf(e.stdout, "Intact, not re-evaluated: %s.\n", run.Note)
+			return nil
+		}
 		verdict := "PASS"
 		if !run.Record.Pass {
 			verdict = "FAIL"
 		}
-		fmt.Fprintf(e.stdout, "Verified: decision %d for %s %s (%s, %s by %s) re-evaluates to the same verdict; hash %s.\n",
+		fmt.Fprintf(e.stdout, "Verified: decision %d for %s %s (%s, %s by %s) is unaltered (hashes and audit trail agree) and re-evaluates to the same verdict; hash %s.\n",
 			id, run.Record.Product, run.Record.Release, verdict, run.Record.EvaluatedAt.Format(time.RFC3339), run.Record.EvaluatedBy, short(run.Record.Hash))
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/cli"
+	"github.com/cradle-sdl/cradle/engineering"
 	"github.com/cradle-sdl/cradle/store"
 	"github.com/cradle-sdl/cradle/store/storetest"
 	"github.com/cradle-sdl/cradle/web"
@@ -201,6 +203,13 @@ func TestCIExamples(t *testing.T) {
 				if err := db.PutSetting(ctx, officer, "psirt", settings, nil); err != nil {
 					t.Fatal(err)
 				}
+				// The threat model in the repository was reviewed in cradle.
+				if _, err := engineering.New(db).ImportThreatModel(ctx, officer, product, "", "threat-model.yaml", []byte(ciThreatModel)); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.AddThreatReview(ctx, officer, &cradle.ThreatReview{Product: product, Version: 1, Outcome: cradle.ReviewApproved, Notes: "Architecture board, 2026-11-01."}); err != nil {
+					t.Fatal(err)
+				}
 				u := &cradle.User{Email: "ci@example.com", Name: "CI", Role: cradle.RoleDeveloper}
 				if err := db.CreateUser(ctx, officer, u, "correct horse battery"); err != nil {
 					t.Fatal(err)
@@ -244,8 +253,8 @@ func TestCIExamples(t *testing.T) {
 					}
 					return last, out
 				}
-				// The security officer has not reviewed the model in
-				// cradle, but the model's own review counts: the gate passes.
+				// The pipeline imports the reviewed model for the release
+				// (same content: the review counts): the gate passes.
 				code, out := runAll()
 				if code != 0 {
 					t.Fatalf("gate exit %d, want 0 (pass):\n%s", code, out)
@@ -307,6 +316,10 @@ func TestGateCLI(t *testing.T) {
 			code, _, errs = run(t, dsn, "gate", "--product", "GW", "--release", "1.0", "--policy", writeFile(t, "p.yaml", "sast:\n  required: \"yes\"\n"))
 			if code != 2 || !strings.Contains(errs, "p.yaml:2") {
 				t.Fatalf("wrong type in policy: exit %d, %s", code, errs)
+			}
+			code, _, errs = run(t, dsn, "gate", "--product", "GW", "--release", "1.0", "--policy", writeFile(t, "p.yaml", "svv_evidence:\n  requirements: [SVV-9]\n"))
+			if code != 2 || !strings.Contains(errs, "SVV-9") {
+				t.Fatalf("unknown requirement in policy: exit %d, %s", code, errs)
 			}
 			code, _, _ = run(t, dsn, "gate", "--release", "1.0")
 			if code != 2 {
@@ -420,5 +433,37 @@ func TestThreatModelAndResultsCLI(t *testing.T) {
 	}
 	if out := mustRun(t, db, "results", "list", "--product", "GW", "--release", "1.0"); !strings.Contains(out, "G101") || !strings.Contains(out, "config.go:7") {
 		t.Fatalf("results list: %s", out)
+	}
+}
+
+// Remote mode never follows a redirect (a redirected POST would become a
+// GET and look like success), and a gate that cannot write its report
+// exits 2, not 1.
+func TestRemoteRedirectAndGateExitCodes(t *testing.T) {
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://cradle.example.com"+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	defer redirect.Close()
+	t.Setenv("CRADLE_TOKEN", "cradle_x")
+	sarif := writeFile(t, "g.sarif", ciSARIFClean)
+	for _, args := range [][]string{
+		{"results", "import", "--server", redirect.URL, "--product", "P", "--release", "1", sarif},
+		{"sbom", "import", "--server", redirect.URL, "--product", "P", "--release", "1", writeFile(t, "s.json", ciSBOM)},
+		{"gate", "--server", redirect.URL, "--product", "P", "--release", "1"},
+	} {
+		code, _, errs := run(t, "", args...)
+		if code == 0 || !strings.Contains(errs, "redirecting to") {
+			t.Errorf("%s: exit %d, %s", args[0], code, errs)
+		}
+		if args[0] == "gate" && code != cli.ExitUsage {
+			t.Errorf("gate against a redirect: exit %d, want 2 (no decision)", code)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "c.db")
+	mustRun(t, db, "product", "create", "--name", "GW")
+	mustRun(t, db, "release", "create", "--product", "GW", "--version", "1.0")
+	code, _, errs := run(t, db, "gate", "--product", "GW", "--release", "1.0", "--format", "json", "-o", filepath.Join(t.TempDir(), "missing", "gate.json"))
+	if code != cli.ExitUsage || !strings.Contains(errs, "was stored") {
+		t.Fatalf("unwritable report: exit %d, %s", code, errs)
 	}
 }

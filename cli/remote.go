@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -47,7 +48,13 @@ func (e *env) remoteFlags(fs *flag.FlagSet) func() (*remote, error) {
 		if t == "" {
 			return nil, usagef("--server needs an API token: set CRADLE_TOKEN (cradle token create, or the Users page)")
 		}
-		return &remote{base: strings.TrimRight(u.String(), "/"), token: t, http: &http.Client{Timeout: 10 * time.Minute}}, nil
+		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			fmt.Fprintf(e.stderr, "warning: %s is plain HTTP: the API token is sent unencrypted; use https://\n", u.Redacted())
+		}
+		// Redirects are not followed: a redirected POST becomes a GET and
+		// would look like success; the token must not go elsewhere either.
+		c := &http.Client{Timeout: 10 * time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		return &remote{base: strings.TrimRight(u.String(), "/"), token: t, http: c}, nil
 	}
 }
 
@@ -81,6 +88,9 @@ func (c *remote) call(e *env, method, path string, query url.Values, body []byte
 	if err != nil {
 		return fmt.Errorf("reading the server's answer: %w", err)
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return fmt.Errorf("%s %s: the server answered %s, redirecting to %q: set --server (CRADLE_SERVER) to the address it redirects to", method, path, resp.Status, resp.Header.Get("Location"))
+	}
 	if resp.StatusCode >= 300 {
 		var ae struct {
 			Error struct {
@@ -102,9 +112,17 @@ func (c *remote) call(e *env, method, path string, query url.Values, body []byte
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("the server's answer is not the JSON expected: %w", err)
+		return fmt.Errorf("%s %s: the server's answer (HTTP %s) is not the JSON expected: %w", method, path, resp.Status, err)
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // releasePath is the API path of a release.

@@ -58,6 +58,9 @@ document again changes nothing. FILE "-" reads standard input.`)
 	if c != nil {
 		res = new(monitor.SBOMResult)
 		err = c.call(e, http.MethodPost, releasePath(*product, *version)+"/sboms", url.Values{"filename": {filepath.Base(name)}}, raw, "application/octet-stream", res)
+		if err == nil && (res.ImportResult == nil || res.Document.ID == 0) {
+			err = fmt.Errorf("the server's answer to the SBOM upload has no import result: is --server the cradle server?")
+		}
 	} else {
 		var db *store.DB
 		if db, err = e.open(); err != nil {

@@ -144,12 +144,15 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 		for _, i := range imps {
 			f.kinds[r.Version] = append(f.kinds[r.Version], i.Kind)
 		}
-		g, err := s.DB.GateDecisions(ctx, p.Name, r.Version, 1)
+		gs, err := s.DB.GateDecisions(ctx, p.Name, r.Version, 50)
 		if err != nil {
 			return nil, err
 		}
-		if len(g) > 0 {
-			f.gates[r.Version] = g[0]
+		for _, g := range gs {
+			if !g.Override { // a run under a policy of its own is no SM-12 record
+				f.gates[r.Version] = g
+				break
+			}
 		}
 	}
 	return f, nil

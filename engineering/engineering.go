@@ -96,11 +96,19 @@ type ThreatModelView struct {
 	Summary  threatmodel.Summary   `json:"summary"`
 	Reviews  []cradle.ThreatReview `json:"reviews"`
 	Versions []*cradle.ThreatModel `json:"versions"`
-	// ReviewedAt is the newest approval recorded in cradle or in the
-	// model's own reviews section; nil when never reviewed.
+	// ReviewedAt is the newest approval recorded in cradle of this
+	// version or an earlier one; nil when never approved.
 	ReviewedAt *time.Time `json:"reviewed_at"`
+	// ApprovedAt is the newest approval of this model's content (this
+	// version, or another with the same hash): what the release gate
+	// counts. A changed model needs a new review.
+	ApprovedAt *time.Time `json:"approved_at"`
+	// ModelReviewedAt is the newest date in the model's own reviews
+	// section. It is the team's statement, shown but not counted: anyone
+	// who can import a model could write it.
+	ModelReviewedAt *time.Time `json:"model_reviewed_at"`
 	// Stale: the product has a release on the market and the newest
-	// review is older than 12 months (or there is none).
+	// approval is older than 12 months (or there is none).
 	Stale bool `json:"stale"`
 	// ChangedSinceReview: the newest approval in cradle was of an older
 	// version.
@@ -135,7 +143,14 @@ func (s *Service) ThreatModel(ctx context.Context, product, release string, vers
 	if v.Versions, err = s.DB.ThreatModels(ctx, product); err != nil {
 		return nil, err
 	}
-	v.ReviewedAt, v.ChangedSinceReview = reviewedAt(m, v.Reviews, rec)
+	same := map[int]bool{} // versions with this version's content
+	for _, x := range v.Versions {
+		if x.SHA256 == rec.SHA256 {
+			same[x.Version] = true
+		}
+	}
+	v.ReviewedAt, v.ApprovedAt, v.ModelReviewedAt = reviewedAt(m, v.Reviews, rec, same)
+	v.ChangedSinceReview = v.ReviewedAt != nil && v.ApprovedAt == nil
 	p, err := s.DB.Product(ctx, product)
 	if err != nil {
 		return nil, err
@@ -148,20 +163,22 @@ func (s *Service) ThreatModel(ctx context.Context, product, release string, vers
 	return v, nil
 }
 
-// reviewedAt is the newest approval: an approved review recorded in cradle
-// of this or an earlier version, or a dated entry of the model's reviews.
-func reviewedAt(m *threatmodel.Model, reviews []cradle.ThreatReview, rec *cradle.ThreatModel) (*time.Time, bool) {
-	var best *time.Time
-	changed := false
+// reviewedAt returns the newest approval recorded in cradle of this or an
+// earlier version, the newest of this content (same[v]: version v has the
+// same model hash, e.g. the same file imported for the next release), and
+// the newest date of the model's own reviews section.
+func reviewedAt(m *threatmodel.Model, reviews []cradle.ThreatReview, rec *cradle.ThreatModel, same map[int]bool) (any, this, model *time.Time) {
 	for i := range reviews {
 		r := reviews[i]
 		if r.Outcome != cradle.ReviewApproved || r.Version > rec.Version {
 			continue
 		}
-		if best == nil || r.ReviewedAt.After(*best) {
-			t := r.ReviewedAt
-			best = &t
-			changed = r.Version != rec.Version
+		t := r.ReviewedAt
+		if any == nil || t.After(*any) {
+			any = &t
+		}
+		if (r.Version == rec.Version || same[r.Version]) && (this == nil || t.After(*this)) {
+			this = &t
 		}
 	}
 	for _, r := range m.Reviews {
@@ -169,12 +186,11 @@ func reviewedAt(m *threatmodel.Model, reviews []cradle.ThreatReview, rec *cradle
 		if err != nil {
 			continue
 		}
-		if best == nil || t.After(*best) {
-			best = &t
-			changed = false
+		if model == nil || t.After(*model) {
+			model = &t
 		}
 	}
-	return best, changed
+	return any, this, model
 }
 
 func (s *Service) onMarket(ctx context.Context, product string) (bool, error) {
@@ -227,6 +243,18 @@ func (s *Service) ReleaseModelVersions(ctx context.Context, product, fromRelease
 // results for a release. kind overrides the kind guessed from the tool
 // ("" keeps the guess).
 func (s *Service) ImportResults(ctx context.Context, actor cradle.Actor, product, release, kind, filename string, data []byte) (*cradle.ResultImport, []string, error) {
+	return s.ImportResultsAs(ctx, actor, product, release, kind, "", filename, data)
+}
+
+// ImportResultsAs is ImportResults with a category: results of the same
+// tool and category that the file no longer has are marked fixed ("" uses
+// the file name, so CodeQL's go.sarif and js.sarif, or unit.xml and
+// integration.xml, are tracked apart).
+func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, product, release, kind, category, filename string, data []byte) (*cradle.ResultImport, []string, error) {
+	category = strings.TrimSpace(category)
+	if len(category) > 200 || strings.ContainsFunc(category, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, nil, cradle.Invalid("invalid category", cradle.Problem{Location: "category", Message: "at most 200 characters, no control characters"})
+	}
 	if kind != "" && !contains(cradle.ResultKinds, kind) {
 		return nil, nil, cradle.Invalid("invalid kind", cradle.Problem{Location: "kind", Message: "must be one of " + strings.Join(cradle.ResultKinds, ", ") + "; found " + fmt.Sprintf("%q", kind)})
 	}
@@ -240,7 +268,7 @@ func (s *Service) ImportResults(ctx context.Context, actor cradle.Actor, product
 	if err != nil {
 		return nil, nil, err
 	}
-	imp := &cradle.ResultImport{Product: product, Release: release, Format: rep.Format, Kind: rep.Kind, Filename: filename}
+	imp := &cradle.ResultImport{Product: product, Release: release, Format: rep.Format, Kind: rep.Kind, Filename: filename, Category: category}
 	if kind != "" {
 		imp.Kind = kind
 	}

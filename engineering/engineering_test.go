@@ -3,6 +3,7 @@ package engineering_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -350,5 +351,126 @@ func BenchmarkImportResults50k(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 			b.ReportMetric(float64(len(data))/(1<<20), "file-MB")
 		})
+	}
+}
+
+// Review findings: results of one tool in different categories are tracked
+// apart; failed tests are no evidence; a decision rewritten consistently
+// (verdict, hashes, documents) still fails verification against its audit
+// entry; a decision of another rules version is checked for integrity only;
+// an approval counts only for the content it approved.
+func TestGateReviewFixes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db, 5)
+		sarif := func(rule, level string) []byte {
+			return []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[{"ruleId":"` + rule + `","level":"` + level +
+				`","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"x"},"region":{"startLine":1}}}]}]}]}`)
+		}
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "go.sarif", sarif("go/sql-injection", "error")); err != nil {
+			t.Fatal(err)
+		}
+		imp, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "js.sarif", sarif("js/xss", "note"))
+		if err != nil || imp.Fixed != 0 {
+			t.Fatalf("CodeQL for JavaScript fixed Go results: %+v %v", imp, err)
+		}
+		imp, _, err = s.ImportResultsAs(ctx, actor, "GW", "1.0", "", "go", "codeql-go-run2.sarif", []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[]}]}`))
+		if err != nil || imp.Fixed != 0 {
+			t.Fatalf("category go has no results yet: %+v %v", imp, err)
+		}
+		imp, _, err = s.ImportResults(ctx, actor, "GW", "1.0", "", "go.sarif", []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[]}]}`))
+		if err != nil || imp.Fixed != 1 {
+			t.Fatalf("a clean go.sarif fixes the Go result: %+v %v", imp, err)
+		}
+		// A JUnit report with failures is no SVV-1 evidence.
+		junit := `<testsuite name="s"><testcase classname="gw" name="TestA"><failure message="boom"/></testcase><testcase classname="gw" name="TestB"/></testsuite>`
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "unit.xml", []byte(junit)); err != nil {
+			t.Fatal(err)
+		}
+		p, _, _ := s.Policy(ctx, "GW")
+		in, err := s.Inputs(ctx, "GW", "1.0", p)
+		if err != nil || in.Evidence["SVV-1"] {
+			t.Fatalf("failing tests counted as SVV-1 evidence: %v %v", in.Evidence, err)
+		}
+		// Approvals count for the content they approved.
+		if _, err := s.ImportThreatModel(ctx, actor, "GW", "", "tm.yaml", []byte(model)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddThreatReview(ctx, actor, &cradle.ThreatReview{Product: "GW", Version: 1, Outcome: cradle.ReviewApproved}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(model)); err != nil { // same content, for the release
+			t.Fatal(err)
+		}
+		if v, _ := s.ThreatModel(ctx, "GW", "1.0", 0); v.Stored.Version != 2 || v.ApprovedAt == nil {
+			t.Fatalf("same content imported for the release: %+v", v)
+		}
+		if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(strings.Replace(model, "encrypted: true", "encrypted: false", 1))); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.ThreatModel(ctx, "GW", "1.0", 0); v.ApprovedAt != nil || !v.ChangedSinceReview || v.ReviewedAt == nil {
+			t.Fatalf("changed model: %+v", v)
+		}
+		if _, err := s.ImportThreatModel(ctx, actor, "GW", "", "tm.yaml", []byte(model+"reviews:\n  - {date: 2099-12-31, by: nobody}\n")); cradle.ErrorCode(err) != cradle.EInvalid {
+			t.Fatalf("a review dated in the future: %v", err)
+		}
+		// A consistent rewrite: the row says pass with recomputed hashes.
+		run, err := s.Gate(ctx, actor, "GW", "1.0", "", nil)
+		if err != nil || run.Decision.Pass {
+			t.Fatalf("gate: %+v %v", run, err)
+		}
+		_, p2, in2, err := s.Decision(ctx, run.Record.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2.SBOM.Enabled, p2.Findings.Enabled, p2.ThreatModel.Enabled, p2.SAST.Enabled = false, false, false, false
+		p2.SVVEvidence.Enabled, p2.SupportPeriod.Enabled, p2.Disclosure.Enabled, p2.SDLChecklist.Enabled = false, false, false, false
+		forged := gate.Evaluate(p2, in2)
+		if !forged.Pass {
+			t.Fatal("forged decision does not pass")
+		}
+		pj, _ := jsonString(p2)
+		ij, _ := jsonString(gate.CanonicalInputs(in2))
+		rj, _ := jsonString(forged)
+		exec(t, db, `UPDATE gate_decisions SET pass = TRUE, failures = 0, hash = '`+forged.Hash+`', policy_hash = '`+forged.PolicyHash+`', inputs_hash = '`+forged.InputsHash+
+			`', policy = '`+pj+`', inputs = '`+ij+`', result = '`+rj+`' WHERE id = ?`, run.Record.ID)
+		if _, err := s.Verify(ctx, run.Record.ID); cradle.ErrorCode(err) != cradle.EConflict || !strings.Contains(fmt.Sprint(cradle.ErrorProblems(err)), "audit entry") {
+			t.Fatalf("consistent rewrite verified: %v", err)
+		}
+		// Another rules version: integrity checked, not re-evaluated.
+		run, _ = s.Gate(ctx, actor, "GW", "1.0", "", nil)
+		exec(t, db, `UPDATE gate_decisions SET evaluator = 'cradle-gate/0' WHERE id = ?`, run.Record.ID)
+		if got, err := s.Verify(ctx, run.Record.ID); err != nil || !strings.Contains(got.Note, "cradle-gate/0") {
+			t.Fatalf("older rules: %+v %v", got, err)
+		}
+	})
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return strings.ReplaceAll(string(b), "'", "''"), err
+}
+
+// The gate's policy accepts exactly the requirement IDs of the IEC
+// 62443-4-1 catalogue.
+func TestPolicyRequirementIDsMatchCatalogue(t *testing.T) {
+	var c *catalog.Catalog
+	for _, x := range catalog.Builtin() {
+		if x.ID == catalog.IEC62443_4_1 {
+			c = x
+		}
+	}
+	if c == nil || len(c.Requirements) != 47 {
+		t.Fatalf("catalogue: %v", c)
+	}
+	for _, r := range c.Requirements {
+		if _, err := gate.ParsePolicy("p.yaml", []byte("svv_evidence:\n  requirements: ["+strings.ToLower(r.ID)+"]\n")); err != nil {
+			t.Errorf("%s refused: %v", r.ID, err)
+		}
+	}
+	for _, bad := range []string{"SVV-6", "SM-14", "SG-0", "XX-1", "SR-10"} {
+		if _, err := gate.ParsePolicy("p.yaml", []byte("svv_evidence:\n  requirements: ["+bad+"]\n")); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
 	}
 }

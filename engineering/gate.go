@@ -3,6 +3,8 @@ package engineering
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -47,10 +49,19 @@ func (s *Service) SetPolicy(ctx context.Context, actor cradle.Actor, product, fi
 	return s.DB.SetGatePolicy(ctx, actor, product, string(data))
 }
 
+// Evaluator names the version of the gate's rules (gate.Evaluate and the
+// way Inputs are gathered). Change it when a change to either could make
+// a stored decision re-evaluate differently: Verify then tells "the rules
+// changed since" apart from "the record was altered".
+const Evaluator = "cradle-gate/1"
+
 // GateRun is a gate decision as stored and as evaluated.
 type GateRun struct {
 	Record   *cradle.GateRecord `json:"record"`
 	Decision *gate.Decision     `json:"decision"`
+	// Note says what verification could not judge (e.g. a decision made
+	// by an older version of the gate's rules).
+	Note string `json:"note,omitempty"`
 }
 
 // Gate evaluates the release gate for a release, stores the decision with
@@ -58,13 +69,27 @@ type GateRun struct {
 // policyFile, when given, overrides the product's policy for this run (it
 // is parsed onto the product's policy; its name locates errors).
 func (s *Service) Gate(ctx context.Context, actor cradle.Actor, product, release, policyName string, policyFile []byte) (*GateRun, error) {
+	return s.GateWith(ctx, actor, product, release, policyName, policyFile, true)
+}
+
+// GateWith is Gate for a caller that may or may not override the product's
+// policy: a policy file that changes it needs mayOverride (the API gives
+// it to those who may set the product's policy), since it could switch
+// checks off. A file that changes nothing is no override.
+func (s *Service) GateWith(ctx context.Context, actor cradle.Actor, product, release, policyName string, policyFile []byte, mayOverride bool) (*GateRun, error) {
 	p, _, err := s.Policy(ctx, product)
 	if err != nil {
 		return nil, err
 	}
+	override := false
 	if policyFile != nil {
+		base := gate.PolicyHash(p)
 		if p, err = gate.ParsePolicyOnto(p, policyName, policyFile); err != nil {
 			return nil, err
+		}
+		override = gate.PolicyHash(p) != base
+		if override && !mayOverride {
+			return nil, cradle.Errorf(cradle.EForbidden, "running the gate with a policy that differs from the product's needs the %s permission (a security officer); run it without one to use the product's policy", cradle.PermGatePolicy)
 		}
 	}
 	in, err := s.Inputs(ctx, product, release, p)
@@ -73,7 +98,8 @@ func (s *Service) Gate(ctx context.Context, actor cradle.Actor, product, release
 	}
 	d := gate.Evaluate(p, in)
 	rec := &cradle.GateRecord{Product: product, Release: release, Pass: d.Pass, Failures: d.Failures, Hash: d.Hash,
-		InputsHash: d.InputsHash, PolicyHash: d.PolicyHash, EvaluatedAt: in.EvaluatedAt}
+		InputsHash: d.InputsHash, PolicyHash: d.PolicyHash, EvaluatedAt: in.EvaluatedAt,
+		Override: override, Evaluator: Evaluator}
 	var b []byte
 	if b, err = json.Marshal(p); err != nil {
 		return nil, err
@@ -114,36 +140,86 @@ func (s *Service) Decision(ctx context.Context, id int64) (*GateRun, *gate.Polic
 	return &GateRun{Record: rec, Decision: &d}, &p, &in, nil
 }
 
-// Verify re-evaluates a stored decision from its stored policy and inputs
-// and checks that the stored verdict and every hash match: nil means the
-// decision is reproducible and unaltered.
+// Verify checks a stored decision: its policy, inputs and result hash to
+// the recorded hashes, the row agrees with the decision's entry in the
+// hash-chained audit trail (written in the same transaction), and the
+// stored policy and inputs re-evaluate to the same verdict. nil means the
+// decision is unaltered and reproducible. A decision made by another
+// version of the gate's rules is checked for integrity only, and
+// GateRun.Note says so.
 func (s *Service) Verify(ctx context.Context, id int64) (*GateRun, error) {
 	run, p, in, err := s.Decision(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	r, d := run.Record, run.Decision
 	var probs []cradle.Problem
-	if err := gate.Verify(p, in, run.Decision); err != nil {
-		probs = append(probs, cradle.ErrorProblems(err)...)
-		if len(cradle.ErrorProblems(err)) == 0 {
-			probs = append(probs, cradle.Problem{Message: err.Error()})
+	add := func(loc, format string, args ...any) {
+		probs = append(probs, cradle.Problem{Location: loc, Message: fmt.Sprintf(format, args...)})
+	}
+	// 1. The stored documents are what was hashed.
+	if h := sha256Hex(r.Policy); h != r.PolicyHash {
+		add("policy", "the stored policy hashes to %s, not the recorded %s", short(h), short(r.PolicyHash))
+	}
+	if h := sha256Hex(r.Inputs); h != r.InputsHash {
+		add("inputs", "the stored inputs hash to %s, not the recorded %s", short(h), short(r.InputsHash))
+	}
+	if h := gate.DecisionHash(d); h != d.Hash || d.Hash != r.Hash {
+		add("result", "the stored result hashes to %s; recorded %s", short(h), short(r.Hash))
+	}
+	if d.Pass != r.Pass || d.Failures != r.Failures || d.PolicyHash != r.PolicyHash || d.InputsHash != r.InputsHash {
+		add("record", "the decision's columns (pass, failures, hashes) differ from its stored result")
+	}
+	// 2. The audit trail's entry, written with the decision.
+	entries, _, err := s.DB.ListAudit(ctx, store.AuditFilter{EntityType: "gate_decision", EntityID: strconv.FormatInt(id, 10)}, cradle.Page{PerPage: 10})
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) != 1 {
+		add("audit", "the audit trail has %d entries for this decision, expected 1", len(entries))
+	} else {
+		e := entries[0]
+		var a cradle.GateRecord
+		switch {
+		case e.ComputeHash() != e.Hash:
+			add("audit", "the decision's audit entry %d does not match its own hash (run cradle audit verify)", e.Seq)
+		case json.Unmarshal(e.After, &a) != nil:
+			add("audit", "the decision's audit entry %d cannot be read", e.Seq)
+		case a.Hash != r.Hash || a.PolicyHash != r.PolicyHash || a.InputsHash != r.InputsHash || a.Pass != r.Pass || a.Failures != r.Failures || a.Override != r.Override:
+			add("audit", "the decision differs from its audit entry %d (recorded then: pass=%t, %d failures, hash %s)", e.Seq, a.Pass, a.Failures, short(a.Hash))
 		}
 	}
-	// The row's own columns must agree with the stored result.
-	r, d := run.Record, run.Decision
-	if r.Hash != d.Hash || r.InputsHash != d.InputsHash || r.PolicyHash != d.PolicyHash || r.Pass != d.Pass || r.Failures != d.Failures {
-		probs = append(probs, cradle.Problem{Location: "record", Message: "the decision's columns (pass, failures, hashes) differ from its stored result"})
-	}
-	if h := gate.PolicyHash(p); h != r.PolicyHash {
-		probs = append(probs, cradle.Problem{Location: "policy", Message: "the stored policy does not hash to the recorded policy hash"})
-	}
-	if h := gate.InputsHash(in); h != r.InputsHash {
-		probs = append(probs, cradle.Problem{Location: "inputs", Message: "the stored inputs do not hash to the recorded inputs hash"})
-	}
 	if len(probs) > 0 {
-		return run, &cradle.Error{Code: cradle.EConflict, Message: fmt.Sprintf("gate decision %d does not verify", id), Problems: probs}
+		return run, &cradle.Error{Code: cradle.EConflict, Message: fmt.Sprintf("gate decision %d does not verify: it was altered after it was made", id), Problems: probs}
+	}
+	// 3. Re-evaluation with today's rules.
+	if r.Evaluator != Evaluator {
+		run.Note = fmt.Sprintf("the decision is intact; it was made by %s and this cradle evaluates with %s, so it was not re-evaluated", orUnknown(r.Evaluator), Evaluator)
+		return run, nil
+	}
+	if err := gate.Verify(p, in, d); err != nil {
+		return run, &cradle.Error{Code: cradle.EConflict, Message: fmt.Sprintf("gate decision %d does not re-evaluate to the stored verdict", id), Problems: cradle.ErrorProblems(err)}
 	}
 	return run, nil
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown version"
+	}
+	return s
 }
 
 // Inputs gathers what the gate judges for a release.
@@ -197,7 +273,7 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 		return nil, err
 	}
 	if tm != nil {
-		ti := &gate.ThreatModelInput{Hash: tm.Stored.SHA256, ReviewedAt: tm.ReviewedAt}
+		ti := &gate.ThreatModelInput{Hash: tm.Stored.SHA256, ReviewedAt: tm.ApprovedAt}
 		for _, t := range tm.Threats {
 			ti.Threats = append(ti.Threats, gate.Threat{ID: t.ID, Title: t.Title, Rating: strings.ToLower(t.Severity.Rating), Status: t.Status})
 		}
@@ -213,8 +289,21 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 	if len(imps) > 0 {
 		ri := &gate.ResultsInput{}
 		for _, i := range imps {
+			// A SARIF log without a run (no tool) or a JUnit report
+			// without a test is no evidence of anything.
+			if (i.Format == "sarif" && i.Tool == "sarif") || (i.Format == "junit" && i.Tests == 0) {
+				continue
+			}
 			ri.Imports = append(ri.Imports, gate.ResultImport{Tool: i.Tool, Kind: i.Kind, ImportedAt: i.ImportedAt})
 			kinds[i.Kind] = true
+		}
+		if kinds["test"] {
+			// Failed tests are no evidence that requirements are met.
+			_, failed, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen, Kind: "test"}, cradle.Page{PerPage: 1})
+			if err != nil {
+				return nil, err
+			}
+			kinds["test"] = failed == 0
 		}
 		for page := 1; ; page++ {
 			// The sast check judges static analysis; container and
@@ -332,7 +421,7 @@ func (s *Service) checklist(ctx context.Context, prod *cradle.Product, in *gate.
 	}{
 		{"SM-3", "SDL scope decided (SM-3)", scopes[prod.Name].ApprovedAt.IsZero() == false, "record whether the SDL covers the product (cradle scope)"},
 		{"SM-9", "SBOM of the release (SM-9)", in.SBOM != nil, "import the release's SBOM"},
-		{"SR-2", "threat model reviewed (SR-2)", tm != nil && tm.ReviewedAt != nil, "import the threat model and record an approved review"},
+		{"SR-2", "threat model reviewed (SR-2)", tm != nil && tm.ApprovedAt != nil, "import the threat model and have a security officer record an approved review of its current version"},
 		{"SI-1", "static analysis results (SI-1)", kinds["sast"], "import SAST results (SARIF) for the release"},
 		{"SVV-1", "security requirements testing (SVV-1)", in.Evidence["SVV-1"], "import test results (JUnit) or record SVV-1 evidence"},
 		{"SVV-3", "vulnerability testing (SVV-3)", in.Evidence["SVV-3"], "import DAST, fuzzing or dependency scan results, or record SVV-3 evidence"},

@@ -34,6 +34,10 @@ func decisionHash(d *Decision) string {
 	return hashJSON(&c)
 }
 
+// DecisionHash returns the SHA-256 a decision's Hash must have: of its
+// canonical JSON with Hash empty.
+func DecisionHash(d *Decision) string { return decisionHash(d) }
+
 // PolicyHash returns the SHA-256 of a policy's canonical JSON.
 func PolicyHash(p *Policy) string {
 	if p == nil {

@@ -388,7 +388,7 @@ func parseOnto(p *Policy, name string, data []byte) (pol *Policy, err error) {
 		if s.Requirements != nil {
 			p.SVVEvidence.Requirements = nil
 			for _, id := range *s.Requirements {
-				p.SVVEvidence.Requirements = append(p.SVVEvidence.Requirements, strings.TrimSpace(id))
+				p.SVVEvidence.Requirements = append(p.SVVEvidence.Requirements, strings.ToUpper(strings.TrimSpace(id)))
 			}
 		}
 	}
@@ -431,6 +431,10 @@ func (p *Policy) Validate() error {
 	return cradle.Invalid("policy is not valid", probs...)
 }
 
+// iecRequirement matches the 47 requirement IDs of IEC 62443-4-1:2018
+// (engineering's tests hold it equal to the catalogue).
+var iecRequirement = regexp.MustCompile(`^(SM-([1-9]|1[0-3])|SR-[1-5]|SD-[1-4]|SI-[12]|SVV-[1-5]|DM-[1-6]|SUM-[1-5]|SG-[1-7])$`)
+
 // validate returns problems with the dotted key as Location.
 func (p *Policy) validate() []cradle.Problem {
 	var probs []cradle.Problem
@@ -461,6 +465,8 @@ func (p *Policy) validate() []cradle.Problem {
 			bad("svv_evidence.requirements", fmt.Sprintf("entry %d: requirement ID is longer than 64 characters", i+1))
 		case seen[id]:
 			bad("svv_evidence.requirements", fmt.Sprintf("entry %d: requirement ID %s is listed twice", i+1, id))
+		case !iecRequirement.MatchString(id):
+			bad("svv_evidence.requirements", fmt.Sprintf("entry %d: %s is not an IEC 62443-4-1 requirement ID (SM-1..13, SR-1..5, SD-1..4, SI-1..2, SVV-1..5, DM-1..6, SUM-1..5, SG-1..7)", i+1, locate.Quote(id)))
 		}
 		seen[id] = true
 	}

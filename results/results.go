@@ -187,6 +187,8 @@ func GuessKind(tool string) string {
 		return false
 	}
 	switch {
+	case has("snyk code", "snykcode", "snyk-code"):
+		return KindSAST
 	case has("trivy", "grype", "clair", "docker scout", "snyk container", "anchore", "neuvector", "xray"):
 		return KindContainer
 	case has("fuzz", "afl", "honggfuzz", "jazzer"):

@@ -221,12 +221,15 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		imp.ImportedBy, imp.ImportedAt, imp.Results = actor.String(), now, len(results)
 		// Known results of this tool in this release.
 		type known struct {
-			id                                                         int64
-			status, kind, rule, ruleName, sev, msg, loc, test, justify string
-			fixed                                                      bool
+			id                                                                   int64
+			status, kind, rule, ruleName, sev, msg, loc, test, justify, category string
+			fixed                                                                bool
 		}
 		have := map[string]known{}
-		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT id, fingerprint, status, kind, rule_id, rule_name, severity, message, location, test_name, justification, fixed_at IS NOT NULL
+		if imp.Category == "" {
+			imp.Category = imp.Filename
+		}
+		rows, err := tx.QueryContext(ctx, db.rebind(`SELECT id, fingerprint, status, kind, rule_id, rule_name, severity, message, location, test_name, justification, fixed_at IS NOT NULL, category
 			FROM scan_results WHERE release_id = ? AND tool = ?`), rel.ID, imp.Tool)
 		if err != nil {
 			return err
@@ -234,7 +237,7 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		for rows.Next() {
 			var k known
 			var fp string
-			if err := rows.Scan(&k.id, &fp, &k.status, &k.kind, &k.rule, &k.ruleName, &k.sev, &k.msg, &k.loc, &k.test, &k.justify, &k.fixed); err != nil {
+			if err := rows.Scan(&k.id, &fp, &k.status, &k.kind, &k.rule, &k.ruleName, &k.sev, &k.msg, &k.loc, &k.test, &k.justify, &k.fixed, &k.category); err != nil {
 				rows.Close()
 				return err
 			}
@@ -289,8 +292,8 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := tx.queryRow(ctx, `INSERT INTO result_imports (release_id, format, kind, tool, tool_version, filename, sha256, results, new_results, fixed, tests, tests_failed, imported_by, imported_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id`, rel.ID, imp.Format, imp.Kind, imp.Tool, imp.ToolVersion, imp.Filename, imp.SHA256,
+		if err := tx.queryRow(ctx, `INSERT INTO result_imports (release_id, format, kind, tool, tool_version, filename, category, sha256, results, new_results, fixed, tests, tests_failed, imported_by, imported_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id`, rel.ID, imp.Format, imp.Kind, imp.Tool, imp.ToolVersion, imp.Filename, imp.Category, imp.SHA256,
 			imp.Results, imp.Tests, imp.TestsFailed, imp.ImportedBy, now).Scan(&imp.ID); err != nil {
 			return fmt.Errorf("save import: %w", err)
 		}
@@ -299,7 +302,7 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		var inserts [][]any
 		var touched, fixed []int64
 		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET kind = ?, rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
-			status = ?, justification = ?, last_import = ?, fixed_at = NULL WHERE id = ?`))
+			status = ?, justification = ?, last_import = ?, fixed_at = NULL, category = ? WHERE id = ?`))
 		if err != nil {
 			return err
 		}
@@ -320,10 +323,10 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 			}
 			if k, ok := have[r.Fingerprint]; ok {
 				same := k.status == status && k.justify == why && k.kind == imp.Kind && k.rule == r.RuleID && k.ruleName == r.RuleName &&
-					k.sev == r.Severity && k.msg == r.Message && k.loc == r.Location && k.test == r.Test && !k.fixed
+					k.sev == r.Severity && k.msg == r.Message && k.loc == r.Location && k.test == r.Test && !k.fixed && k.category == imp.Category
 				if same {
 					touched = append(touched, k.id)
-				} else if _, err := upd.ExecContext(ctx, imp.Kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, k.id); err != nil {
+				} else if _, err := upd.ExecContext(ctx, imp.Kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, imp.Category, k.id); err != nil {
 					return fmt.Errorf("update result: %w", err)
 				}
 				continue
@@ -334,9 +337,9 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 			} else {
 				imp.New++
 			}
-			inserts = append(inserts, []any{rel.ID, imp.Tool, imp.Kind, r.Fingerprint, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, since, status, why, first, imp.ID})
+			inserts = append(inserts, []any{rel.ID, imp.Tool, imp.Kind, r.Fingerprint, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, since, status, why, first, imp.ID, imp.Category})
 		}
-		const cols = 15
+		const cols = 16
 		const batch = 400 // 6,000 parameters: under both engines' limits
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 		for len(inserts) > 0 {
@@ -345,15 +348,21 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 			for _, r := range inserts[:n] {
 				args = append(args, r...)
 			}
-			q := `INSERT INTO scan_results (release_id, tool, kind, fingerprint, rule_id, rule_name, severity, message, location, test_name, since_version, status, justification, first_seen, last_import) VALUES ` +
+			q := `INSERT INTO scan_results (release_id, tool, kind, fingerprint, rule_id, rule_name, severity, message, location, test_name, since_version, status, justification, first_seen, last_import, category) VALUES ` +
 				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 			if _, err := tx.exec(ctx, q, args...); err != nil {
+				if isUniqueViolation(err) {
+					return cradle.Errorf(cradle.EConflict, "results of %s for %s %s were imported at the same moment; import again", imp.Tool, imp.Product, imp.Release)
+				}
 				return fmt.Errorf("save results: %w", err)
 			}
 			inserts = inserts[n:]
 		}
 		for fp, k := range have {
-			if !seen[fp] && k.status != cradle.ResultFixed {
+			// Only results of the same category disappear with this
+			// file: CodeQL for Go does not fix CodeQL's JavaScript
+			// results, integration tests do not fix unit tests.
+			if !seen[fp] && k.status != cradle.ResultFixed && k.category == imp.Category {
 				fixed = append(fixed, k.id)
 			}
 		}
@@ -393,7 +402,7 @@ func (db *DB) ResultImports(ctx context.Context, product, release string) ([]cra
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT id, format, kind, tool, tool_version, filename, sha256, results, new_results, fixed, tests, tests_failed, imported_by, imported_at
+	rows, err := db.query(ctx, `SELECT id, format, kind, tool, tool_version, filename, category, sha256, results, new_results, fixed, tests, tests_failed, imported_by, imported_at
 		FROM result_imports WHERE release_id = ? ORDER BY imported_at DESC, id DESC`, rel.ID)
 	if err != nil {
 		return nil, err
@@ -403,7 +412,7 @@ func (db *DB) ResultImports(ctx context.Context, product, release string) ([]cra
 	for rows.Next() {
 		i := cradle.ResultImport{Product: product, Release: release}
 		var at nullTime
-		if err := rows.Scan(&i.ID, &i.Format, &i.Kind, &i.Tool, &i.ToolVersion, &i.Filename, &i.SHA256, &i.Results, &i.New, &i.Fixed, &i.Tests, &i.TestsFailed, &i.ImportedBy, &at); err != nil {
+		if err := rows.Scan(&i.ID, &i.Format, &i.Kind, &i.Tool, &i.ToolVersion, &i.Filename, &i.Category, &i.SHA256, &i.Results, &i.New, &i.Fixed, &i.Tests, &i.TestsFailed, &i.ImportedBy, &at); err != nil {
 			return nil, err
 		}
 		i.ImportedAt = at.t
@@ -715,22 +724,24 @@ func (db *DB) SaveGateDecision(ctx context.Context, actor cradle.Actor, d *cradl
 		if d.EvaluatedAt.IsZero() {
 			d.EvaluatedAt = db.now()
 		}
-		if err := tx.queryRow(ctx, `INSERT INTO gate_decisions (release_id, pass, failures, hash, inputs_hash, policy_hash, policy, inputs, result, evaluated_by, evaluated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.ID, d.Pass, d.Failures, d.Hash, d.InputsHash, d.PolicyHash, d.Policy, d.Inputs, d.Result, d.EvaluatedBy, d.EvaluatedAt.UTC()).Scan(&d.ID); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO gate_decisions (release_id, pass, failures, hash, inputs_hash, policy_hash, override, evaluator, policy, inputs, result, evaluated_by, evaluated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.ID, d.Pass, d.Failures, d.Hash, d.InputsHash, d.PolicyHash, d.Override, d.Evaluator, d.Policy, d.Inputs, d.Result, d.EvaluatedBy, d.EvaluatedAt.UTC()).Scan(&d.ID); err != nil {
 			return fmt.Errorf("save gate decision: %w", err)
 		}
-		return tx.audit(ctx, actor, "gate.decide", "release", ReleaseScope(d.Product, d.Release), nil, d)
+		// The audit entry, in the hash chain, keeps the verdict and every
+		// hash: a decision row edited later no longer matches it.
+		return tx.audit(ctx, actor, "gate.decide", "gate_decision", d.ID, nil, d)
 	})
 }
 
-const gateCols = `g.id, p.name, r.version, g.pass, g.failures, g.hash, g.inputs_hash, g.policy_hash, g.policy, g.inputs, g.result, g.evaluated_by, g.evaluated_at`
+const gateCols = `g.id, p.name, r.version, g.pass, g.failures, g.hash, g.inputs_hash, g.policy_hash, g.override, g.evaluator, g.policy, g.inputs, g.result, g.evaluated_by, g.evaluated_at`
 
 const gateFrom = ` FROM gate_decisions g JOIN releases r ON r.id = g.release_id JOIN products p ON p.id = r.product_id`
 
 func scanGate(sc interface{ Scan(...any) error }) (*cradle.GateRecord, error) {
 	var d cradle.GateRecord
 	var at nullTime
-	err := sc.Scan(&d.ID, &d.Product, &d.Release, &d.Pass, &d.Failures, &d.Hash, &d.InputsHash, &d.PolicyHash, &d.Policy, &d.Inputs, &d.Result, &d.EvaluatedBy, &at)
+	err := sc.Scan(&d.ID, &d.Product, &d.Release, &d.Pass, &d.Failures, &d.Hash, &d.InputsHash, &d.PolicyHash, &d.Override, &d.Evaluator, &d.Policy, &d.Inputs, &d.Result, &d.EvaluatedBy, &at)
 	d.EvaluatedAt = at.t
 	return &d, err
 }

@@ -55,8 +55,10 @@ func (v *validator) model(m *Model, extra []Rule) {
 		v.add("product", "expected product.name, the name of the product the model describes")
 	}
 	for i, r := range m.Reviews {
-		if _, err := time.Parse(time.DateOnly, r.Date); err != nil {
+		if d, err := time.Parse(time.DateOnly, r.Date); err != nil {
 			v.add(at("reviews", i, "date"), "expected a date as YYYY-MM-DD, found %s", quoteOr(r.Date, "none"))
+		} else if d.After(time.Now().UTC().AddDate(0, 0, 1)) {
+			v.add(at("reviews", i, "date"), "a review cannot be dated in the future (%s)", r.Date)
 		}
 		if strings.TrimSpace(r.By) == "" {
 			v.add(at("reviews", i, "by"), "expected by: who reviewed the model")

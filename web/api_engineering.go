@@ -214,7 +214,7 @@ func (s *Server) apiImportResults(w http.ResponseWriter, r *http.Request) error 
 	var res ResultImportResponse
 	err = s.heavy(r.Context(), func() error {
 		var err error
-		res.Import, res.Warnings, err = s.es.ImportResults(r.Context(), actorOf(r, "api"), r.PathValue("product"), r.PathValue("version"), q.Get("kind"), baseName(q.Get("filename")), raw)
+		res.Import, res.Warnings, err = s.es.ImportResultsAs(r.Context(), actorOf(r, "api"), r.PathValue("product"), r.PathValue("version"), q.Get("kind"), q.Get("category"), baseName(q.Get("filename")), raw)
 		return err
 	})
 	if err != nil {
@@ -360,7 +360,10 @@ func (s *Server) apiRunGate(w http.ResponseWriter, r *http.Request) error {
 	var run *engineering.GateRun
 	err = s.heavy(r.Context(), func() error {
 		var err error
-		run, err = s.es.Gate(r.Context(), actorOf(r, "api"), r.PathValue("product"), r.PathValue("version"), name, policy)
+		// A policy for one run could switch checks off: only those who may
+		// set the product's policy may change it this way. Such a decision
+		// is marked as an override and does not count for SM-12.
+		run, err = s.es.GateWith(r.Context(), actorOf(r, "api"), r.PathValue("product"), r.PathValue("version"), name, policy, principal(r).Can(cradle.PermGatePolicy))
 		return err
 	})
 	if err != nil {
@@ -413,6 +416,7 @@ type GateVerification struct {
 	Hash     string           `json:"hash"`
 	Pass     bool             `json:"pass"`
 	Problems []cradle.Problem `json:"problems"`
+	Note     string           `json:"note,omitempty"`
 }
 
 func (s *Server) apiVerifyGate(w http.ResponseWriter, r *http.Request) error {
@@ -424,7 +428,7 @@ func (s *Server) apiVerifyGate(w http.ResponseWriter, r *http.Request) error {
 	if run == nil {
 		return err
 	}
-	v := GateVerification{ID: id, Verified: err == nil, Hash: run.Record.Hash, Pass: run.Record.Pass, Problems: cradle.ErrorProblems(err)}
+	v := GateVerification{ID: id, Verified: err == nil, Hash: run.Record.Hash, Pass: run.Record.Pass, Problems: cradle.ErrorProblems(err), Note: run.Note}
 	if v.Problems == nil {
 		v.Problems = []cradle.Problem{}
 	}

@@ -2249,7 +2249,7 @@ threats:
 	c.call(auditor, "POST", wp+"/threat-model", tmV1, 403, yamlType)
 	oversized(admin, "POST", wp+"/threat-model", "application/yaml", engineering.MaxThreatModelSize+1)
 	b, _ = c.call(auditor, "GET", wp+"/threat-model", nil, 200)
-	if v := oaDecode[engineering.ThreatModelView](t, b); v.Stored.Version != 2 || len(v.Versions) != 2 || v.Model == nil || len(v.Threats) == 0 || v.ReviewedAt == nil || v.Stored.Source == "" {
+	if v := oaDecode[engineering.ThreatModelView](t, b); v.Stored.Version != 2 || len(v.Versions) != 2 || v.Model == nil || len(v.Threats) == 0 || v.ModelReviewedAt == nil || v.Stored.Source == "" {
 		t.Errorf("threat model view: %s", b)
 	}
 	b, _ = c.call(dev, "GET", wp+"/threat-model?release=1.0.0", nil, 200)
@@ -2389,7 +2389,13 @@ threats:
 	if run.Record == nil || run.Record.ID == 0 || run.Decision == nil || run.Record.Hash != run.Decision.Hash || len(run.Decision.Checks) != len(gate.Checks) {
 		t.Errorf("gate run: %s", b)
 	}
-	b, _ = c.call(dev, "POST", rel+"/gate?policy_name=ci/gate.yaml", "sast:\n  required: false\nsdl_checklist:\n  enabled: false\n", 201, yamlType)
+	// A developer may not loosen the product's policy for a run; a
+	// security officer may, and the decision is marked as an override.
+	c.call(dev, "POST", rel+"/gate?policy_name=ci/gate.yaml", "sast:\n  required: false\nsdl_checklist:\n  enabled: false\n", 403, yamlType)
+	b, _ = c.call(admin, "POST", rel+"/gate?policy_name=ci/gate.yaml", "sast:\n  required: false\nsdl_checklist:\n  enabled: false\n", 201, yamlType)
+	if r := oaDecode[engineering.GateRun](t, b); !r.Record.Override {
+		t.Errorf("override not marked: %s", b)
+	}
 	if r := oaDecode[engineering.GateRun](t, b); r.Decision.Checks[len(r.Decision.Checks)-1].Status != gate.StatusDisabled {
 		t.Errorf("gate run with a policy override: %s", b)
 	}

@@ -256,13 +256,19 @@ func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	v := &resultsView{Release: rel, Upload: up, Form: f, Kinds: cradle.ResultKinds}
+	statusParam := r.URL.Query().Get("status")
+	if statusParam == "all" {
+		q := r.URL.Query()
+		q.Del("status")
+		r.URL.RawQuery = q.Encode()
+	}
 	if v.Filter, err = resultFilterOf(r); err != nil {
 		return err
 	}
-	if r.URL.Query().Get("status") == "" {
+	switch statusParam {
+	case "":
 		v.Filter.Status = cradle.ResultOpen
-	}
-	if r.URL.Query().Get("status") == "all" {
+	case "all":
 		v.Filter.Status = ""
 	}
 	pg, err := pageOf(r)

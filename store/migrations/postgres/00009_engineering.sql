@@ -43,6 +43,7 @@ CREATE TABLE result_imports (
     tool         TEXT NOT NULL,
     tool_version TEXT NOT NULL DEFAULT '',
     filename     TEXT NOT NULL,
+    category     TEXT NOT NULL DEFAULT '',
     sha256       TEXT NOT NULL REFERENCES blobs(sha256),
     results      INTEGER NOT NULL,
     new_results  INTEGER NOT NULL,
@@ -55,13 +56,15 @@ CREATE TABLE result_imports (
 CREATE INDEX result_imports_release ON result_imports(release_id, imported_at);
 
 -- A result of one tool in one release, by fingerprint: deduplicated across
--- imports; status open, fixed (gone from a later import of the same tool)
+-- imports; status open, fixed (gone from a later import of the same tool
+-- and category: CodeQL per language, unit and integration test reports)
 -- or suppressed (by the tool's SARIF suppression or a product suppression).
 CREATE TABLE scan_results (
     id            BIGSERIAL PRIMARY KEY,
     release_id    BIGINT NOT NULL REFERENCES releases(id),
     tool          TEXT NOT NULL,
     kind          TEXT NOT NULL,
+    category      TEXT NOT NULL DEFAULT '',
     fingerprint   TEXT NOT NULL,
     rule_id       TEXT NOT NULL DEFAULT '',
     rule_name     TEXT NOT NULL DEFAULT '',
@@ -114,7 +117,9 @@ CREATE TABLE gate_exceptions (
 CREATE INDEX gate_exceptions_product ON gate_exceptions(product_id);
 
 -- A gate decision keeps the policy and inputs it judged, so it can be
--- re-evaluated and its hash checked (cradle gate verify).
+-- re-evaluated and its hash checked (cradle gate verify). override: the
+-- policy was given for this run rather than the product's; evaluator: the
+-- version of the gate's rules that decided.
 CREATE TABLE gate_decisions (
     id           BIGSERIAL PRIMARY KEY,
     release_id   BIGINT NOT NULL REFERENCES releases(id),
@@ -123,6 +128,8 @@ CREATE TABLE gate_decisions (
     hash         TEXT NOT NULL,
     inputs_hash  TEXT NOT NULL,
     policy_hash  TEXT NOT NULL,
+    override     BOOLEAN NOT NULL DEFAULT FALSE,
+    evaluator    TEXT NOT NULL DEFAULT '',
     policy       TEXT NOT NULL,
     inputs       TEXT NOT NULL,
     result       TEXT NOT NULL,
