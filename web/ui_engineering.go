@@ -82,6 +82,7 @@ type threatModelView struct {
 	Open     []threatmodel.Threat
 	Form     *form // the review form, when shown again
 	Upload   *uploadOutcome
+	Edited   string // the YAML edited in the browser, shown again when refused
 }
 
 // uploadOutcome is a failed upload shown on the page it came from.
@@ -92,6 +93,14 @@ type uploadOutcome struct {
 }
 
 func (s *Server) renderThreatModel(w http.ResponseWriter, r *http.Request, status int, f *form, up *uploadOutcome) error {
+	return s.renderThreatModelEdited(w, r, status, up, "", f)
+}
+
+func (s *Server) renderThreatModelEdited(w http.ResponseWriter, r *http.Request, status int, up *uploadOutcome, edited string, fs ...*form) error {
+	var f *form
+	if len(fs) > 0 {
+		f = fs[0]
+	}
 	ctx := r.Context()
 	p, err := s.db.Product(ctx, r.PathValue("product"))
 	if err != nil {
@@ -101,7 +110,7 @@ func (s *Server) renderThreatModel(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	v := &threatModelView{Product: p, Version: version, Form: f, Upload: up}
+	v := &threatModelView{Product: p, Version: version, Form: f, Upload: up, Edited: edited}
 	if v.Model, err = s.es.ThreatModel(ctx, p.Name, "", version); err != nil {
 		return err
 	}
@@ -187,7 +196,18 @@ func outcomeOf(err error) *uploadOutcome {
 
 func (s *Server) uiImportThreatModel(w http.ResponseWriter, r *http.Request) error {
 	product := r.PathValue("product")
-	raw, name, err := s.formFile(r, engineering.MaxThreatModelSize)
+	var raw []byte
+	var name string
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		// Edited in the browser: the YAML comes in a text field.
+		raw, name = []byte(strings.ReplaceAll(s.formValue(r, "source"), "\r\n", "\n")), orDefault(baseName(s.formValue(r, "filename")), "threat-model.yaml")
+		if len(raw) > engineering.MaxThreatModelSize {
+			err = cradle.Errorf(cradle.ETooLarge, "the threat model is larger than %s", byteSize(engineering.MaxThreatModelSize))
+		}
+	} else {
+		raw, name, err = s.formFile(r, engineering.MaxThreatModelSize)
+	}
 	var res *engineering.ThreatModelImport
 	if err == nil {
 		res, err = s.es.ImportThreatModel(r.Context(), actorOf(r, "ui"), product, "", name, raw)
@@ -195,6 +215,9 @@ func (s *Server) uiImportThreatModel(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		if !isUserError(err) {
 			return err
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return s.renderThreatModelEdited(w, r, statusOf(cradle.ErrorCode(err)), outcomeOf(err), string(raw))
 		}
 		return s.renderThreatModel(w, r, statusOf(cradle.ErrorCode(err)), nil, outcomeOf(err))
 	}

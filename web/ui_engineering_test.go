@@ -74,6 +74,13 @@ func TestUIEngineeringWalkthrough(t *testing.T) {
 	wantStatus(t, c.upload("/products/GW/threat-model", csrf, "tm.yaml", strings.Replace(uiThreatModel, "encrypted: false", "encrypted: true", 1)), http.StatusSeeOther)
 	wantBody(t, c.get("/products/GW/threat-model"), "Changes from version 1 to 2", "encrypted", "changed since")
 
+	// Edited in the browser: a defect is shown with the text kept; a fix is saved.
+	rec = c.post("/products/GW/threat-model", url.Values{"csrf": {csrf}, "source": {uiThreatModel + "  - {id: f1, from: app, to: app}\n"}})
+	wantStatus(t, rec, http.StatusBadRequest)
+	wantBody(t, rec, "was not imported", "threat-model.yaml", "from: app, to: app")
+	wantStatus(t, c.post("/products/GW/threat-model", url.Values{"csrf": {csrf}, "source": {strings.Replace(uiThreatModel, "protocol: HTTPS", "protocol: HTTP/2", 1)}}), http.StatusSeeOther)
+	wantBody(t, c.get("/products/GW/threat-model"), "Threat model imported", "HTTP/2")
+
 	// Results: a truncated file is refused; SARIF imported and listed.
 	rec = c.upload("/products/GW/releases/1.0/results", csrf, "bad.sarif", `{"version":"2.1.0","runs":[`)
 	wantStatus(t, rec, http.StatusBadRequest)
