@@ -83,13 +83,15 @@ type ResultImport struct {
 	// (CodeQL per language, unit and integration tests): results missing
 	// from an import are fixed only within its category. Default: the
 	// file name.
-	Category    string    `json:"category"`
-	SHA256      string    `json:"sha256"`
-	Results     int       `json:"results"`
-	New         int       `json:"new"`
-	Fixed       int       `json:"fixed"`
-	Tests       int       `json:"tests,omitempty"`
-	TestsFailed int       `json:"tests_failed,omitempty"`
+	Category    string `json:"category"`
+	SHA256      string `json:"sha256"`
+	Results     int    `json:"results"`
+	New         int    `json:"new"`
+	Fixed       int    `json:"fixed"`
+	Tests       int    `json:"tests,omitempty"`
+	TestsFailed int    `json:"tests_failed,omitempty"`
+	// PassedTests are the names of the test cases that passed (JUnit).
+	PassedTests []string  `json:"-"`
 	ImportedBy  string    `json:"imported_by"`
 	ImportedAt  time.Time `json:"imported_at"`
 }

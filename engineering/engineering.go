@@ -113,6 +113,12 @@ type ThreatModelView struct {
 	// ChangedSinceReview: the newest approval in cradle was of an older
 	// version.
 	ChangedSinceReview bool `json:"changed_since_review"`
+	// Tests maps each test a threat names to its state in the release's
+	// JUnit results: passed, failed or missing (only for a release).
+	Tests map[string]string `json:"tests,omitempty"`
+	// Untested lists the mitigated threats whose mitigation no passing
+	// test verifies (only for a release): SVV-2.
+	Untested []string `json:"untested,omitempty"`
 }
 
 // ThreatModel returns the model in force for a release (release "" for the
@@ -160,7 +166,48 @@ func (s *Service) ThreatModel(ctx context.Context, product, release string, vers
 		return nil, err
 	}
 	v.Stale = released && (v.ReviewedAt == nil || s.Now().Sub(*v.ReviewedAt) > ReviewInterval)
+	if release != "" {
+		passed, failed, err := s.DB.TestStates(ctx, product, release)
+		if err != nil {
+			return nil, err
+		}
+		v.Tests = map[string]string{}
+		for _, t := range v.Threats {
+			ok := len(t.Tests) > 0
+			for _, ref := range t.Tests {
+				st := testState(ref, passed, failed)
+				v.Tests[ref] = st
+				ok = ok && st == "passed"
+			}
+			if t.Status == threatmodel.StatusMitigated && !ok {
+				v.Untested = append(v.Untested, t.ID)
+			}
+		}
+	}
 	return v, nil
+}
+
+// testState finds a test a threat model names among the release's test
+// cases: by its full name, as the last part of classname.name, or as the
+// ID a test's title starts with ("TEST-UPD-1 firmware signature ...").
+func testState(ref string, passed, failed map[string]bool) string {
+	match := func(name string) bool {
+		return name == ref || strings.HasSuffix(name, "."+ref) || strings.HasSuffix(name, "/"+ref) ||
+			strings.HasPrefix(name, ref+" ") || strings.Contains(name, "."+ref+" ")
+	}
+	state := "missing"
+	for n := range failed {
+		if match(n) {
+			return "failed"
+		}
+	}
+	for n := range passed {
+		if match(n) {
+			state = "passed"
+			break
+		}
+	}
+	return state
 }
 
 // reviewedAt returns the newest approval recorded in cradle of this or an
@@ -286,7 +333,7 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 		imp.Tool = rep.Format
 	}
 	if rep.Tests != nil {
-		imp.Tests, imp.TestsFailed = rep.Tests.Tests, rep.Tests.Failed+rep.Tests.Errored
+		imp.Tests, imp.TestsFailed, imp.PassedTests = rep.Tests.Tests, rep.Tests.Failed+rep.Tests.Errored, rep.Tests.PassedNames
 	}
 	rows := make([]cradle.ScanResult, 0, len(rep.Results))
 	for _, r := range rep.Results {

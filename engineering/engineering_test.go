@@ -474,3 +474,43 @@ func TestPolicyRequirementIDsMatchCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// SVV-2: a mitigated threat counts as verified only when the tests it
+// names passed in the release's JUnit results.
+func TestMitigationTests(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	s := setup(t, db, 3)
+	if _, err := s.ImportThreatModel(ctx, actor, "GW", "1.0", "tm.yaml", []byte(model)); err != nil {
+		t.Fatal(err)
+	}
+	state := func() (*engineering.ThreatModelView, bool) {
+		v, err := s.ThreatModel(ctx, "GW", "1.0", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, _ := s.Policy(ctx, "GW")
+		in, err := s.Inputs(ctx, "GW", "1.0", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, in.Evidence["SVV-2"]
+	}
+	if v, ok := state(); ok || v.Tests["TestInput"] != "missing" || len(v.Untested) != 1 {
+		t.Fatalf("no test results: %v %+v", ok, v.Tests)
+	}
+	failing := `<testsuite name="s"><testcase classname="gw.input" name="TestInput"><failure message="x"/></testcase></testsuite>`
+	if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "unit.xml", []byte(failing)); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := state(); ok || v.Tests["TestInput"] != "failed" {
+		t.Fatalf("failing test: %v %+v", ok, v.Tests)
+	}
+	passing := `<testsuite name="s"><testcase classname="gw.input" name="TestInput"/></testsuite>`
+	if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "unit.xml", []byte(passing)); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := state(); !ok || v.Tests["TestInput"] != "passed" || len(v.Untested) != 0 {
+		t.Fatalf("passing test: %v %+v %v", ok, v.Tests, v.Untested)
+	}
+}

@@ -348,7 +348,9 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 			}
 		}
 	}
-	if tm != nil && mitigationsTested(tm.Threats) {
+	// SVV-2: every mitigated threat's mitigation is verified by tests that
+	// passed in this release.
+	if tm != nil && mitigationsTested(tm.Threats) && len(tm.Untested) == 0 {
 		in.Evidence["SVV-2"] = true
 	}
 

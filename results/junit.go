@@ -199,6 +199,8 @@ func (j *junitReader) suite(s *junitSuite, path string) counts {
 			j.result(tc, s, "test-failure", &tc.Failures[0])
 		case len(tc.Skipped) > 0 || tc.Disabled != nil:
 			c.skipped++
+		default:
+			ts.PassedNames = append(ts.PassedNames, caseName(tc, s))
 		}
 	}
 	ts.Tests += c.tests
@@ -244,7 +246,9 @@ func (j *junitReader) checkCounts(s *junitSuite, path string, c counts) {
 	}
 }
 
-func (j *junitReader) result(tc *junitCase, s *junitSuite, rule string, p *junitProblem) {
+// caseName is classname.name of a test case (the suite's name when the
+// case has no class).
+func caseName(tc *junitCase, s *junitSuite) string {
 	test := tc.Name
 	class := tc.Classname
 	if class == "" {
@@ -252,6 +256,15 @@ func (j *junitReader) result(tc *junitCase, s *junitSuite, rule string, p *junit
 	}
 	if class != "" && class != tc.Name {
 		test = class + "." + tc.Name
+	}
+	return test
+}
+
+func (j *junitReader) result(tc *junitCase, s *junitSuite, rule string, p *junitProblem) {
+	test := caseName(tc, s)
+	class := tc.Classname
+	if class == "" {
+		class = s.Name
 	}
 	msg := strings.TrimSpace(p.Message)
 	if msg == "" {

@@ -116,6 +116,9 @@ type TestSummary struct {
 	Errored  int
 	Skipped  int
 	Duration float64 // seconds
+	// PassedNames are the classname.name of the test cases that passed:
+	// a threat model's mitigations name the tests that verify them.
+	PassedNames []string
 }
 
 // Decode reads a SARIF 2.1.0 log or a JUnit XML report. name is used only

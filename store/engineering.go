@@ -292,9 +292,9 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := tx.queryRow(ctx, `INSERT INTO result_imports (release_id, format, kind, tool, tool_version, filename, category, sha256, results, new_results, fixed, tests, tests_failed, imported_by, imported_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id`, rel.ID, imp.Format, imp.Kind, imp.Tool, imp.ToolVersion, imp.Filename, imp.Category, imp.SHA256,
-			imp.Results, imp.Tests, imp.TestsFailed, imp.ImportedBy, now).Scan(&imp.ID); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO result_imports (release_id, format, kind, tool, tool_version, filename, category, sha256, results, new_results, fixed, tests, tests_failed, passed_tests, imported_by, imported_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?) RETURNING id`, rel.ID, imp.Format, imp.Kind, imp.Tool, imp.ToolVersion, imp.Filename, imp.Category, imp.SHA256,
+			imp.Results, imp.Tests, imp.TestsFailed, strings.Join(imp.PassedTests, "\n"), imp.ImportedBy, now).Scan(&imp.ID); err != nil {
 			return fmt.Errorf("save import: %w", err)
 		}
 		// Writes are batched: a SAST run of 50,000 results is a few
@@ -419,6 +419,56 @@ func (db *DB) ResultImports(ctx context.Context, product, release string) ([]cra
 		out = append(out, i)
 	}
 	return out, rows.Err()
+}
+
+// TestStates returns the test cases of a release by name: those that passed
+// in the newest JUnit import of each tool and category, and those failing
+// now (open test results).
+func (db *DB) TestStates(ctx context.Context, product, release string) (passed, failed map[string]bool, err error) {
+	rel, err := releaseByName(ctx, db.r(), product, release)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := db.query(ctx, `SELECT tool, category, passed_tests FROM result_imports WHERE release_id = ? AND format = 'junit' ORDER BY imported_at DESC, id DESC`, rel.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	passed, failed = map[string]bool{}, map[string]bool{}
+	seen := map[string]bool{}
+	for rows.Next() {
+		var tool, cat, names string
+		if err := rows.Scan(&tool, &cat, &names); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		if seen[tool+"\x00"+cat] {
+			continue // an older run of the same tests
+		}
+		seen[tool+"\x00"+cat] = true
+		for _, n := range strings.Split(names, "\n") {
+			if n != "" {
+				passed[n] = true
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = db.query(ctx, `SELECT test_name FROM scan_results WHERE release_id = ? AND kind = 'test' AND status = ? AND test_name <> ''`, rel.ID, cradle.ResultOpen)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, nil, err
+		}
+		failed[n] = true
+		delete(passed, n)
+	}
+	return passed, failed, rows.Err()
 }
 
 // ResultFilter selects scan results of a release.

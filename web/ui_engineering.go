@@ -82,7 +82,17 @@ type threatModelView struct {
 	Open     []threatmodel.Threat
 	Form     *form // the review form, when shown again
 	Upload   *uploadOutcome
-	Edited   string // the YAML edited in the browser, shown again when refused
+	Edited   string   // the YAML edited in the browser, shown again when refused
+	Release  string   // the release whose model and test results are shown
+	Releases []string // the product's releases, newest first
+}
+
+// TestState is a named test's state in the release shown ("" without one).
+func (v *threatModelView) TestState(ref string) string {
+	if v.Model == nil || v.Model.Tests == nil {
+		return ""
+	}
+	return v.Model.Tests[ref]
 }
 
 // uploadOutcome is a failed upload shown on the page it came from.
@@ -110,9 +120,16 @@ func (s *Server) renderThreatModelEdited(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	v := &threatModelView{Product: p, Version: version, Form: f, Upload: up, Edited: edited}
-	if v.Model, err = s.es.ThreatModel(ctx, p.Name, "", version); err != nil {
+	v := &threatModelView{Product: p, Version: version, Form: f, Upload: up, Edited: edited, Release: r.URL.Query().Get("release")}
+	if v.Model, err = s.es.ThreatModel(ctx, p.Name, v.Release, version); err != nil {
 		return err
+	}
+	rels, _, err := s.db.ListReleases(ctx, p.Name, cradle.Page{PerPage: 20})
+	if err != nil {
+		return err
+	}
+	for _, rl := range rels {
+		v.Releases = append(v.Releases, rl.Version)
 	}
 	if v.Model != nil {
 		v.Open = threatmodel.Summarize(v.Model.Threats).Open("")

@@ -74,6 +74,8 @@ func TestUIEngineeringWalkthrough(t *testing.T) {
 	wantStatus(t, c.upload("/products/GW/threat-model", csrf, "tm.yaml", strings.Replace(uiThreatModel, "encrypted: false", "encrypted: true", 1)), http.StatusSeeOther)
 	wantBody(t, c.get("/products/GW/threat-model"), "Changes from version 1 to 2", "encrypted", "changed since")
 
+	wantBody(t, c.get("/products/GW/threat-model?release=1.0"), "as run for release 1.0")
+
 	// Edited in the browser: a defect is shown with the text kept; a fix is saved.
 	rec = c.post("/products/GW/threat-model", url.Values{"csrf": {csrf}, "source": {uiThreatModel + "  - {id: f1, from: app, to: app}\n"}})
 	wantStatus(t, rec, http.StatusBadRequest)

@@ -50,6 +50,7 @@ CREATE TABLE result_imports (
     fixed        INTEGER NOT NULL,
     tests        INTEGER NOT NULL DEFAULT 0,
     tests_failed INTEGER NOT NULL DEFAULT 0,
+    passed_tests TEXT NOT NULL DEFAULT '',
     imported_by  TEXT NOT NULL,
     imported_at  TIMESTAMP NOT NULL
 );
