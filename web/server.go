@@ -360,16 +360,26 @@ func (s *Server) parseForm(r *http.Request) error {
 		return nil
 	}
 	var err error
+	// Scan results and threat models have limits of their own.
+	upload, text := s.cfg.MaxUploadSize, int64(1<<20)
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/results"):
+		upload = max(upload, maxResultsUpload)
+	case strings.HasSuffix(r.URL.Path, "/threat-model"):
+		text = engineering.MaxThreatModelSize + 1<<20
+	}
+	limit := text
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize+1<<20)
+		limit = upload
+		r.Body = http.MaxBytesReader(nil, r.Body, upload+1<<20)
 		err = r.ParseMultipartForm(32 << 20)
 	} else {
-		r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
+		r.Body = http.MaxBytesReader(nil, r.Body, text)
 		err = r.ParseForm()
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %d bytes", s.cfg.MaxUploadSize)
+		return cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %d bytes", limit)
 	} else if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return cradle.Invalid("the form could not be read: " + err.Error())
 	}
