@@ -636,7 +636,7 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 	}
 	if *out != "-" && !e.json {
 		if err := e.writeDecision("-", "text", run); err != nil {
-			return err
+			return gateError(err)
 		}
 	}
 	if !run.Decision.Pass {

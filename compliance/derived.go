@@ -149,7 +149,15 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 			return nil, err
 		}
 		for _, g := range gs {
-			if !g.Override { // a run under a policy of its own is no SM-12 record
+			if g.Override { // a run under a policy of its own is no SM-12 record
+				continue
+			}
+			// Only a decision that agrees with its audit entry counts.
+			probs, err := s.DB.GateDecisionMatchesAudit(ctx, g)
+			if err != nil {
+				return nil, err
+			}
+			if len(probs) == 0 {
 				f.gates[r.Version] = g
 				break
 			}

@@ -437,11 +437,19 @@ func TestGateReviewFixes(t *testing.T) {
 		if _, err := s.Verify(ctx, run.Record.ID); cradle.ErrorCode(err) != cradle.EConflict || !strings.Contains(fmt.Sprint(cradle.ErrorProblems(err)), "audit entry") {
 			t.Fatalf("consistent rewrite verified: %v", err)
 		}
-		// Another rules version: integrity checked, not re-evaluated.
+		// A decision of another rules version (this cradle was upgraded):
+		// integrity checked, not re-evaluated. Editing the version in the
+		// row to skip re-evaluation is an alteration.
 		run, _ = s.Gate(ctx, actor, "GW", "1.0", "", nil)
-		exec(t, db, `UPDATE gate_decisions SET evaluator = 'cradle-gate/0' WHERE id = ?`, run.Record.ID)
-		if got, err := s.Verify(ctx, run.Record.ID); err != nil || !strings.Contains(got.Note, "cradle-gate/0") {
+		engineering.Evaluator = "cradle-gate/2"
+		got, err := s.Verify(ctx, run.Record.ID)
+		engineering.Evaluator = "cradle-gate/1"
+		if err != nil || !strings.Contains(got.Note, "cradle-gate/1") {
 			t.Fatalf("older rules: %+v %v", got, err)
+		}
+		exec(t, db, `UPDATE gate_decisions SET evaluator = 'cradle-gate/0' WHERE id = ?`, run.Record.ID)
+		if _, err := s.Verify(ctx, run.Record.ID); cradle.ErrorCode(err) != cradle.EConflict {
+			t.Fatalf("edited rules version: %v", err)
 		}
 	})
 }
@@ -513,4 +521,58 @@ func TestMitigationTests(t *testing.T) {
 	if v, ok := state(); !ok || v.Tests["TestInput"] != "passed" || len(v.Untested) != 0 {
 		t.Fatalf("passing test: %v %+v %v", ok, v.Tests, v.Untested)
 	}
+}
+
+// Second review: relabelling a tool's results does not hide them, open
+// DAST results are judged, failing tests outweigh recorded SVV-1 evidence,
+// and a decision moved to another release no longer verifies.
+func TestGateSecondReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db, 3)
+		if err := db.CreateRelease(ctx, actor, "GW", &cradle.Release{Version: "2.0"}); err != nil {
+			t.Fatal(err)
+		}
+		high := []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gosec"}},"results":[{"ruleId":"G101","level":"error","message":{"text":"credential"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.go"},"region":{"startLine":3}}}]}]}]}`)
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "gosec.sarif", high); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "sca", "gosec.sarif", high); err != nil {
+			t.Fatal(err)
+		}
+		p, _, _ := s.Policy(ctx, "GW")
+		in, _ := s.Inputs(ctx, "GW", "1.0", p)
+		if in.Results == nil || len(in.Results.Open) != 1 {
+			t.Fatalf("relabelled as sca, the SAST result left the gate: %+v", in.Results)
+		}
+		zap := []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"ZAP"}},"results":[{"ruleId":"40018","level":"error","message":{"text":"SQL injection"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"https://gw/login"}}}]}]}]}`)
+		if imp, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "zap.sarif", zap); err != nil || imp.Kind != "dast" {
+			t.Fatalf("zap: %+v %v", imp, err)
+		}
+		in, _ = s.Inputs(ctx, "GW", "1.0", p)
+		if len(in.Results.Open) != 2 {
+			t.Fatalf("open DAST result not judged: %+v", in.Results.Open)
+		}
+		// Recorded SVV-1 evidence does not outweigh failing tests.
+		if err := db.AddEvidence(ctx, actor, cradle.ScopeProduct, "GW", catalog.IEC62443_4_1, "SVV-1", &cradle.Evidence{Kind: cradle.EvidenceURL, URL: "https://ci.example.com/tests"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		failing := `<testsuite name="s"><testcase classname="gw" name="TestA"><failure message="x"/></testcase></testsuite>`
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "unit.xml", []byte(failing)); err != nil {
+			t.Fatal(err)
+		}
+		if in, _ = s.Inputs(ctx, "GW", "1.0", p); in.Evidence["SVV-1"] {
+			t.Fatal("failing tests with recorded evidence count as SVV-1")
+		}
+		// A decision moved to another release does not verify.
+		run, err := s.Gate(ctx, actor, "GW", "1.0", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, _ := db.Release(ctx, "GW", "2.0")
+		exec(t, db, `UPDATE gate_decisions SET release_id = `+fmt.Sprint(r2.ID)+` WHERE id = ?`, run.Record.ID)
+		if _, err := s.Verify(ctx, run.Record.ID); cradle.ErrorCode(err) != cradle.EConflict {
+			t.Fatalf("a decision moved to 2.0 verifies: %v", err)
+		}
+	})
 }

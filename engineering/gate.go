@@ -53,7 +53,7 @@ func (s *Service) SetPolicy(ctx context.Context, actor cradle.Actor, product, fi
 // way Inputs are gathered). Change it when a change to either could make
 // a stored decision re-evaluate differently: Verify then tells "the rules
 // changed since" apart from "the record was altered".
-const Evaluator = "cradle-gate/1"
+var Evaluator = "cradle-gate/1"
 
 // GateRun is a gate decision as stored and as evaluated.
 type GateRun struct {
@@ -171,28 +171,19 @@ func (s *Service) Verify(ctx context.Context, id int64) (*GateRun, error) {
 		add("record", "the decision's columns (pass, failures, hashes) differ from its stored result")
 	}
 	// 2. The audit trail's entry, written with the decision.
-	entries, _, err := s.DB.ListAudit(ctx, store.AuditFilter{EntityType: "gate_decision", EntityID: strconv.FormatInt(id, 10)}, cradle.Page{PerPage: 10})
+	ap, err := s.DB.GateDecisionMatchesAudit(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if len(entries) != 1 {
-		add("audit", "the audit trail has %d entries for this decision, expected 1", len(entries))
-	} else {
-		e := entries[0]
-		var a cradle.GateRecord
-		switch {
-		case e.ComputeHash() != e.Hash:
-			add("audit", "the decision's audit entry %d does not match its own hash (run cradle audit verify)", e.Seq)
-		case json.Unmarshal(e.After, &a) != nil:
-			add("audit", "the decision's audit entry %d cannot be read", e.Seq)
-		case a.Hash != r.Hash || a.PolicyHash != r.PolicyHash || a.InputsHash != r.InputsHash || a.Pass != r.Pass || a.Failures != r.Failures || a.Override != r.Override:
-			add("audit", "the decision differs from its audit entry %d (recorded then: pass=%t, %d failures, hash %s)", e.Seq, a.Pass, a.Failures, short(a.Hash))
-		}
+	probs = append(probs, ap...)
+	// 3. The inputs are the release's.
+	if in.Product != r.Product || in.Release != r.Release {
+		add("inputs", "the stored inputs are of %s %s, not of %s %s", in.Product, in.Release, r.Product, r.Release)
 	}
 	if len(probs) > 0 {
 		return run, &cradle.Error{Code: cradle.EConflict, Message: fmt.Sprintf("gate decision %d does not verify: it was altered after it was made", id), Problems: probs}
 	}
-	// 3. Re-evaluation with today's rules.
+	// 4. Re-evaluation with today's rules.
 	if r.Evaluator != Evaluator {
 		run.Note = fmt.Sprintf("the decision is intact; it was made by %s and this cradle evaluates with %s, so it was not re-evaluated", orUnknown(r.Evaluator), Evaluator)
 		return run, nil
@@ -286,37 +277,44 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 		return nil, err
 	}
 	kinds := map[string]bool{}
+	testsFailing := 0
 	if len(imps) > 0 {
 		ri := &gate.ResultsInput{}
+		seen := 0
 		for _, i := range imps {
 			// A SARIF log without a run (no tool) or a JUnit report
 			// without a test is no evidence of anything.
 			if (i.Format == "sarif" && i.Tool == "sarif") || (i.Format == "junit" && i.Tests == 0) {
 				continue
 			}
+			if i.Kind == "test" && i.Format != "junit" {
+				continue // only a test report (JUnit) is evidence of tests run
+			}
 			ri.Imports = append(ri.Imports, gate.ResultImport{Tool: i.Tool, Kind: i.Kind, ImportedAt: i.ImportedAt})
 			kinds[i.Kind] = true
 		}
-		if kinds["test"] {
-			// Failed tests are no evidence that requirements are met.
-			_, failed, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen, Kind: "test"}, cradle.Page{PerPage: 1})
-			if err != nil {
-				return nil, err
-			}
-			kinds["test"] = failed == 0
+		// Failed tests are no evidence that requirements are met.
+		_, failed, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen, Kind: "test"}, cradle.Page{PerPage: 1})
+		if err != nil {
+			return nil, err
 		}
+		testsFailing = failed
 		for page := 1; ; page++ {
-			// The sast check judges static analysis; container and
-			// dependency scans duplicate the SBOM's findings, which the
-			// findings check judges with the product's decisions.
-			rs, total, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen, Kind: "sast"}, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
+			// The analysis check judges what analysis tools found: SAST,
+			// DAST and fuzzing. Container and dependency scans duplicate
+			// the SBOM's findings, which the findings check judges with the
+			// product's decisions; failed tests are judged as SVV-1.
+			rs, total, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen}, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
 			if err != nil {
 				return nil, err
 			}
 			for _, r := range rs {
-				ri.Open = append(ri.Open, gate.Result{Fingerprint: r.Fingerprint, Tool: r.Tool, RuleID: r.RuleID, Severity: r.Severity, Location: r.Location})
+				if r.Kind == "sast" || r.Kind == "dast" || r.Kind == "fuzzing" {
+					ri.Open = append(ri.Open, gate.Result{Fingerprint: r.Fingerprint, Tool: r.Tool, RuleID: r.RuleID, Severity: r.Severity, Location: r.Location, Message: r.Kind})
+				}
 			}
-			if len(rs) == 0 || len(ri.Open) >= total {
+			seen += len(rs)
+			if len(rs) == 0 || seen >= total {
 				break
 			}
 		}
@@ -347,6 +345,11 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 				in.Evidence[req] = true
 			}
 		}
+	}
+	if testsFailing > 0 {
+		// Failing tests of this release outweigh any recorded SVV-1
+		// evidence: the requirements are not shown to be met.
+		in.Evidence["SVV-1"] = false
 	}
 	// SVV-2: every mitigated threat's mitigation is verified by tests that
 	// passed in this release.

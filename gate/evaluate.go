@@ -34,7 +34,7 @@ var Checks = []CheckInfo{
 	{CheckSBOM, "SBOM present and meets the quality profile", "IEC 62443-4-1 SM-11; CRA Annex I Part II (1)"},
 	{CheckFindings, "No undecided known vulnerabilities", "IEC 62443-4-1 SM-11, DM-4; CRA Annex I Part I (2)(a)"},
 	{CheckThreatModel, "Threat model reviewed, no open high threats", "IEC 62443-4-1 SR-2, SM-11; CRA Annex I Part I (1)"},
-	{CheckSAST, "Static analysis run, no open high results", "IEC 62443-4-1 SI-1, SVV-3, SM-11"},
+	{CheckSAST, "Static analysis run, no open high analysis results (SAST, DAST, fuzzing)", "IEC 62443-4-1 SI-1, SVV-3, SM-11"},
 	{CheckSVVEvidence, "Verification and validation evidence present", "IEC 62443-4-1 SVV-1..SVV-5, SM-11"},
 	{CheckSupportPeriod, "Support period declared", "CRA Art. 13(8), Annex II (7)"},
 	{CheckDisclosure, "Vulnerability disclosure in place", "CRA Annex I Part II (5), (6); IEC 62443-4-1 DM-1"},

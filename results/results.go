@@ -194,7 +194,7 @@ func GuessKind(tool string) string {
 		return KindSAST
 	case has("trivy", "grype", "clair", "docker scout", "snyk container", "anchore", "neuvector", "xray"):
 		return KindContainer
-	case has("fuzz", "afl", "honggfuzz", "jazzer"):
+	case has("fuzz", "afl++", "american fuzzy lop", "honggfuzz", "jazzer") || t == "afl" || strings.HasPrefix(t, "afl ") || strings.HasPrefix(t, "afl-"):
 		return KindFuzzing
 	case has("zap", "burp", "nuclei", "nikto", "arachni", "w3af", "acunetix", "netsparker", "invicti", "webinspect", "appscan dynamic"):
 		return KindDAST

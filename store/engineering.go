@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -301,7 +302,10 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		// hundred statements, not 50,000 round trips.
 		var inserts [][]any
 		var touched, fixed []int64
-		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET kind = ?, rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
+		// A result keeps the kind it was first imported as: relabelling a
+		// SAST tool's output (--kind) must not move its open results out of
+		// the gate's view.
+		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
 			status = ?, justification = ?, last_import = ?, fixed_at = NULL, category = ? WHERE id = ?`))
 		if err != nil {
 			return err
@@ -322,11 +326,11 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 				status, why = cradle.ResultSuppressed, reason
 			}
 			if k, ok := have[r.Fingerprint]; ok {
-				same := k.status == status && k.justify == why && k.kind == imp.Kind && k.rule == r.RuleID && k.ruleName == r.RuleName &&
+				same := k.status == status && k.justify == why && k.rule == r.RuleID && k.ruleName == r.RuleName &&
 					k.sev == r.Severity && k.msg == r.Message && k.loc == r.Location && k.test == r.Test && !k.fixed && k.category == imp.Category
 				if same {
 					touched = append(touched, k.id)
-				} else if _, err := upd.ExecContext(ctx, imp.Kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, imp.Category, k.id); err != nil {
+				} else if _, err := upd.ExecContext(ctx, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, imp.Category, k.id); err != nil {
 					return fmt.Errorf("update result: %w", err)
 				}
 				continue
@@ -830,4 +834,43 @@ func (db *DB) GateDecisions(ctx context.Context, product, release string, limit 
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// GateDecisionMatchesAudit compares a stored decision with the audit
+// entry written in the same transaction (the audit trail is append-only
+// and hash-chained): it returns what differs, nothing when they agree.
+func (db *DB) GateDecisionMatchesAudit(ctx context.Context, d *cradle.GateRecord) ([]cradle.Problem, error) {
+	entries, _, err := db.ListAudit(ctx, AuditFilter{EntityType: "gate_decision", EntityID: fmt.Sprint(d.ID)}, cradle.Page{PerPage: 10})
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) != 1 {
+		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the audit trail has %d entries for this decision, expected 1", len(entries))}}, nil
+	}
+	e := entries[0]
+	var a cradle.GateRecord
+	if e.ComputeHash() != e.Hash {
+		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d does not match its own hash (run cradle audit verify)", e.Seq)}}, nil
+	}
+	if err := json.Unmarshal(e.After, &a); err != nil {
+		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d cannot be read", e.Seq)}}, nil
+	}
+	var probs []cradle.Problem
+	diff := func(what string, then, now any) {
+		if fmt.Sprint(then) != fmt.Sprint(now) {
+			probs = append(probs, cradle.Problem{Location: "audit", Message: fmt.Sprintf("%s differs from the audit entry %d: recorded %v, now %v", what, e.Seq, then, now)})
+		}
+	}
+	diff("the product", a.Product, d.Product)
+	diff("the release", a.Release, d.Release)
+	diff("the verdict", a.Pass, d.Pass)
+	diff("the number of failures", a.Failures, d.Failures)
+	diff("the decision hash", a.Hash, d.Hash)
+	diff("the policy hash", a.PolicyHash, d.PolicyHash)
+	diff("the inputs hash", a.InputsHash, d.InputsHash)
+	diff("the override flag", a.Override, d.Override)
+	diff("the rules version", a.Evaluator, d.Evaluator)
+	diff("who evaluated it", a.EvaluatedBy, d.EvaluatedBy)
+	diff("when it was evaluated", a.EvaluatedAt.UTC().Format(time.RFC3339), d.EvaluatedAt.UTC().Format(time.RFC3339))
+	return probs, nil
 }

@@ -216,7 +216,8 @@ func (s *Server) uiImportThreatModel(w http.ResponseWriter, r *http.Request) err
 	var raw []byte
 	var name string
 	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	edited := s.formValue(r, "source") != "" || s.formValue(r, "editor") == "1"
+	if edited {
 		// Edited in the browser: the YAML comes in a text field.
 		raw, name = []byte(strings.ReplaceAll(s.formValue(r, "source"), "\r\n", "\n")), orDefault(baseName(s.formValue(r, "filename")), "threat-model.yaml")
 		if len(raw) > engineering.MaxThreatModelSize {
@@ -233,7 +234,7 @@ func (s *Server) uiImportThreatModel(w http.ResponseWriter, r *http.Request) err
 		if !isUserError(err) {
 			return err
 		}
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if edited {
 			return s.renderThreatModelEdited(w, r, statusOf(cradle.ErrorCode(err)), outcomeOf(err), string(raw))
 		}
 		return s.renderThreatModel(w, r, statusOf(cradle.ErrorCode(err)), nil, outcomeOf(err))
