@@ -329,6 +329,17 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 		}
 	}
 	imp.Tool = strings.Join(tools, "+")
+	if imp.Category == "" {
+		// The runs' own category (CodeQL: "/language:go/"), so that
+		// files named by date still replace each other.
+		var cats []string
+		for _, t := range rep.Tools {
+			if t.Category != "" && !contains(cats, t.Category) {
+				cats = append(cats, t.Category)
+			}
+		}
+		imp.Category = strings.Join(cats, "+")
+	}
 	if imp.Tool == "" {
 		imp.Tool = rep.Format
 	}

@@ -576,3 +576,23 @@ func TestGateSecondReview(t *testing.T) {
 		}
 	})
 }
+
+// A SARIF run's automationDetails category is the default category, so
+// files named by date replace each other.
+func TestResultCategoryFromAutomationDetails(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	s := setup(t, db, 3)
+	run := func(results string) []byte {
+		return []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"automationDetails":{"id":"/language:go/2026-11-27"},"results":[` + results + `]}]}`)
+	}
+	one := `{"ruleId":"go/sql-injection","level":"error","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"x.go"},"region":{"startLine":1}}}]}`
+	imp, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "codeql-2026-11-27.sarif", run(one))
+	if err != nil || imp.Category != "/language:go/" {
+		t.Fatalf("first: %+v %v", imp, err)
+	}
+	imp, _, err = s.ImportResults(ctx, actor, "GW", "1.0", "", "codeql-2026-11-28.sarif", run(""))
+	if err != nil || imp.Fixed != 1 {
+		t.Fatalf("the next day's clean run: %+v %v", imp, err)
+	}
+}

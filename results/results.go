@@ -67,6 +67,9 @@ type Tool struct {
 	SemanticVersion string
 	InformationURI  string
 	Organization    string
+	// Category is the run's automationDetails category (SARIF), "" when
+	// it has none.
+	Category string
 }
 
 // Result is one finding: a SARIF result or a failed JUnit test case.

@@ -24,7 +24,10 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool               *sarifTool                       `json:"tool"`
+	Tool              *sarifTool `json:"tool"`
+	AutomationDetails *struct {
+		ID string `json:"id"`
+	} `json:"automationDetails"`
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds"`
 	Artifacts          []struct {
 		Location sarifArtifactLocation `json:"location"`
@@ -197,7 +200,8 @@ func decodeSARIF(name string, data []byte, start int) (*Report, error) {
 			return nil, cradle.Invalid("not a valid SARIF log", cradle.Problem{Location: locate.AtPath(name, locate.Pointer("runs", strconv.Itoa(ri), "tool", "driver", "name")), Message: "expected the name of the tool that produced the run, found none"})
 		}
 		d := &run.Tool.Driver
-		rep.Tools = append(rep.Tools, Tool{Name: d.Name, FullName: d.FullName, Version: d.Version, SemanticVersion: d.SemanticVersion, InformationURI: d.InformationURI, Organization: d.Organization})
+		rep.Tools = append(rep.Tools, Tool{Name: d.Name, FullName: d.FullName, Version: d.Version, SemanticVersion: d.SemanticVersion, InformationURI: d.InformationURI, Organization: d.Organization,
+			Category: runCategory(run)})
 		rc := newRunContext(run)
 		var err error
 		if rep.Results, err = decodeResults(name, data, sk.resultsAt[ri], ri, rc, rep.Results); err != nil {
@@ -653,4 +657,21 @@ func truncate(s string, n int) string {
 		i--
 	}
 	return s[:i] + "…"
+}
+
+// runCategory is the category of a run from its automationDetails.id
+// ("category/run-id" in SARIF 2.1.0 §3.17.4: the part up to the last "/";
+// CodeQL writes "/language:go/"), or "".
+func runCategory(run *sarifRun) string {
+	if run.AutomationDetails == nil {
+		return ""
+	}
+	id := strings.TrimSpace(run.AutomationDetails.ID)
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		id = id[:i+1]
+	}
+	if len(id) > 200 {
+		id = id[:200]
+	}
+	return id
 }
