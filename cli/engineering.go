@@ -139,7 +139,7 @@ reviews [{date, by, notes}]; rules (your own STRIDE rules).`)
 
 func tmShow(e *env, args []string) error {
 	fs := e.flags("threatmodel show", "threatmodel show --product P [--release V | --version N] [--open]",
-		"Show the threat model in force for a release (or the product's newest): its threats with severity, status and mitigation, and its reviews.")
+		"Show the threat model in force for a release (or the product's newest): its threats with severity, status and mitigation, and its reviews. With --release, the tests each threat names and whether they passed in the release's JUnit results.")
 	product := fs.String("product", "", "product name")
 	release := fs.String("release", "", "release version")
 	version := fs.Int("version", 0, "a stored version of the model")
@@ -181,9 +181,25 @@ func tmShow(e *env, args []string) error {
 			if *onlyOpen && t.Status != threatmodel.StatusOpen {
 				continue
 			}
-			rows = append(rows, []string{t.ID, t.Category, t.Severity.Rating, t.Status, clipText(t.Title, 70), clipText(t.Mitigation, 50)})
+			tests := ""
+			if len(t.Tests) > 0 {
+				passed := 0
+				for _, ref := range t.Tests {
+					if v.Tests[ref] == "passed" {
+						passed++
+					}
+				}
+				tests = fmt.Sprintf("%d", len(t.Tests))
+				if v.Tests != nil {
+					tests = fmt.Sprintf("%d/%d passed", passed, len(t.Tests))
+				}
+			}
+			rows = append(rows, []string{t.ID, t.Category, t.Severity.Rating, t.Status, clipText(t.Title, 60), clipText(t.Mitigation, 40), tests})
 		}
-		e.table([]string{"THREAT", "STRIDE", "SEVERITY", "STATUS", "TITLE", "MITIGATION"}, rows)
+		e.table([]string{"THREAT", "STRIDE", "SEVERITY", "STATUS", "TITLE", "MITIGATION", "TESTS"}, rows)
+		if len(v.Untested) > 0 {
+			fmt.Fprintf(e.stdout, "\n%d mitigated threat(s) have no passing test in %s: %s (IEC 62443-4-1 SVV-2)\n", len(v.Untested), *release, strings.Join(v.Untested, ", "))
+		}
 		return nil
 	})
 }
