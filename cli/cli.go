@@ -119,7 +119,7 @@ Usage: cradle <command> [subcommand] [flags] [arguments]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Every command takes --db (default ./cradle.db, or $CRADLE_DB; a postgres:// URL

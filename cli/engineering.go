@@ -584,8 +584,9 @@ func runGate(e *env, args []string) error {
 func gateRun(e *env, args []string) error {
 	fs := e.flags("gate", "gate --product P --release V [--policy FILE] [--format text|json|junit|sarif] [-o FILE]",
 		`Decide whether a release may ship. Exit 0 when it may, 1 when it may not (every
-reason is listed with how to resolve it), 2 for usage or input errors (an
-unknown product or release, an invalid policy file).
+reason is listed with how to resolve it), 2 when no decision was made: usage or
+input errors (an unknown product or release, an invalid policy file), an
+unreachable server, or any other error.
 
 The policy is the built-in default (cradle gate policy default), overridden by
 the product's policy (cradle gate policy set) and by --policy for this run.
