@@ -581,8 +581,11 @@ func (ev *evaluation) evidence() []Reason {
 }
 
 func orP(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t'\"") {
+	switch {
+	case s == "" || strings.ContainsAny(s, "'\n\r") || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }):
 		return "P"
+	case strings.ContainsAny(s, " \t\"$`\\!*?;&|<>()[]{}#~"):
+		return "'" + s + "'" // as a shell reads it
 	}
 	return s
 }
