@@ -186,6 +186,7 @@ func (e *GateException) Validate(now time.Time) error {
 // inputs it judged (JSON), so it can be re-evaluated and verified.
 type GateRecord struct {
 	ID         int64  `json:"id"`
+	ReleaseID  int64  `json:"release_id"`
 	Product    string `json:"product"`
 	Release    string `json:"release"`
 	Pass       bool   `json:"pass"`

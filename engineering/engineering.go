@@ -8,7 +8,10 @@ package engineering
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -192,7 +195,7 @@ func (s *Service) ThreatModel(ctx context.Context, product, release string, vers
 // ID a test's title starts with ("TEST-UPD-1 firmware signature ...").
 func testState(ref string, passed, failed map[string]bool) string {
 	match := func(name string) bool {
-		return name == ref || strings.HasSuffix(name, "."+ref) || strings.HasSuffix(name, "/"+ref) ||
+		return name == ref || strings.HasSuffix(name, "."+ref) ||
 			strings.HasPrefix(name, ref+" ") || strings.Contains(name, "."+ref+" ")
 	}
 	state := "missing"
@@ -315,6 +318,9 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 	if err != nil {
 		return nil, nil, err
 	}
+	if rep.Format == results.FormatJUnit && kind != "" && kind != "test" {
+		return nil, nil, cradle.Invalid("a JUnit report holds test results", cradle.Problem{Location: "kind", Message: fmt.Sprintf("a JUnit report can only be of kind test; found %q", kind)})
+	}
 	imp := &cradle.ResultImport{Product: product, Release: release, Format: rep.Format, Kind: rep.Kind, Filename: filename, Category: category}
 	if kind != "" {
 		imp.Kind = kind
@@ -330,15 +336,28 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 	}
 	imp.Tool = strings.Join(tools, "+")
 	if imp.Category == "" {
-		// The runs' own category (CodeQL: "/language:go/"), so that
-		// files named by date still replace each other.
+		// What the file covers, so that files named per run still
+		// replace each other: a SARIF run's own category (CodeQL:
+		// "/language:go/"), a JUnit report's suites.
 		var cats []string
 		for _, t := range rep.Tools {
 			if t.Category != "" && !contains(cats, t.Category) {
 				cats = append(cats, t.Category)
 			}
 		}
+		if rep.Tests != nil {
+			suites := slices.Clone(rep.Tests.SuiteNames)
+			slices.Sort(suites)
+			suites = slices.Compact(suites)
+			if len(suites) > 0 && !(len(suites) == 1 && suites[0] == "") {
+				cats = append(cats, "suites:"+strings.Join(suites, ","))
+			}
+		}
 		imp.Category = strings.Join(cats, "+")
+		if len(imp.Category) > 200 {
+			sum := sha256.Sum256([]byte(imp.Category))
+			imp.Category = "sha256:" + hex.EncodeToString(sum[:])
+		}
 	}
 	if imp.Tool == "" {
 		imp.Tool = rep.Format

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	cradle "github.com/cradle-sdl/cradle"
 	"github.com/cradle-sdl/cradle/catalog"
@@ -595,4 +596,58 @@ func TestResultCategoryFromAutomationDetails(t *testing.T) {
 	if err != nil || imp.Fixed != 1 {
 		t.Fatalf("the next day's clean run: %+v %v", imp, err)
 	}
+}
+
+// Third review: a result's kind moves only towards the judged kinds; a
+// JUnit report cannot be labelled as analysis; renaming a release keeps
+// its decisions verifiable; JUnit reports of the same suites replace each
+// other whatever their file names.
+func TestGateThirdReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := setup(t, db, 3)
+		high := []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gosec"}},"results":[{"ruleId":"G101","level":"error","message":{"text":"credential"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.go"},"region":{"startLine":3}}}]}]}]}`)
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "container", "gosec.sarif", high); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "gosec.sarif", high); err != nil {
+			t.Fatal(err)
+		}
+		p, _, _ := s.Policy(ctx, "GW")
+		if in, _ := s.Inputs(ctx, "GW", "1.0", p); in.Results == nil || len(in.Results.Open) != 1 {
+			t.Fatalf("labelled container first, the SAST result stayed hidden: %+v", in.Results)
+		}
+		junit := `<testsuite name="gw.input"><testcase classname="gw.input" name="TestInput"/></testsuite>`
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "sast", "unit.xml", []byte(junit)); cradle.ErrorCode(err) != cradle.EInvalid {
+			t.Fatalf("JUnit as sast: %v", err)
+		}
+		// Per-run file names, same suites: the second run replaces the first.
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "junit-run-1.xml", []byte(junit)); err != nil {
+			t.Fatal(err)
+		}
+		other := `<testsuite name="gw.input"><testcase classname="gw.input" name="TestOther"/></testsuite>`
+		if _, _, err := s.ImportResults(ctx, actor, "GW", "1.0", "", "junit-run-2.xml", []byte(other)); err != nil {
+			t.Fatal(err)
+		}
+		passed, _, err := db.TestStates(ctx, "GW", "1.0")
+		if err != nil || passed["gw.input.TestInput"] || !passed["gw.input.TestOther"] {
+			t.Fatalf("a test gone from the newer run still counts as passed: %v %v", passed, err)
+		}
+		// Renaming the release keeps its decision verifiable.
+		run, err := s.Gate(ctx, actor, "GW", "1.0", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateRelease(ctx, actor, "GW", "1.0", &cradle.Release{Version: "1.0.1", Lifecycle: cradle.LifecycleReleased}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Verify(ctx, run.Record.ID); err != nil {
+			t.Fatalf("renamed release: %v", err)
+		}
+		// A long category with a multi-byte character is cut on a rune.
+		long := []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"automationDetails":{"id":"` + strings.Repeat("a", 99) + `é/run"},"results":[]}]}`)
+		if imp, _, err := s.ImportResults(ctx, actor, "GW", "1.0.1", "", "c.sarif", long); err != nil || !utf8.ValidString(imp.Category) {
+			t.Fatalf("long category: %+v %v", imp, err)
+		}
+	})
 }

@@ -171,14 +171,15 @@ func (s *Service) Verify(ctx context.Context, id int64) (*GateRun, error) {
 		add("record", "the decision's columns (pass, failures, hashes) differ from its stored result")
 	}
 	// 2. The audit trail's entry, written with the decision.
-	ap, err := s.DB.GateDecisionMatchesAudit(ctx, r)
+	then, ap, err := s.DB.GateDecisionAudit(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	probs = append(probs, ap...)
-	// 3. The inputs are the release's.
-	if in.Product != r.Product || in.Release != r.Release {
-		add("inputs", "the stored inputs are of %s %s, not of %s %s", in.Product, in.Release, r.Product, r.Release)
+	// 3. The inputs are of the release the decision was made for (by its
+	// names then: it may have been renamed since).
+	if then != nil && (in.Product != then.Product || in.Release != then.Release) {
+		add("inputs", "the stored inputs are of %s %s, not of %s %s", in.Product, in.Release, then.Product, then.Release)
 	}
 	if len(probs) > 0 {
 		return run, &cradle.Error{Code: cradle.EConflict, Message: fmt.Sprintf("gate decision %d does not verify: it was altered after it was made", id), Problems: probs}

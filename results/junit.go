@@ -135,6 +135,7 @@ func decodeJUnit(name string, data []byte, start int) (*Report, error) {
 	var sum float64
 	var haveSuiteTimes bool
 	for i := range suites {
+		j.rep.Tests.SuiteNames = append(j.rep.Tests.SuiteNames, strings.TrimSpace(suites[i].Name))
 		j.suite(&suites[i], suitePath(rootPath, i, len(suites)))
 		if t, ok := parseTime(suites[i].Time); ok {
 			sum += t

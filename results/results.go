@@ -122,6 +122,9 @@ type TestSummary struct {
 	// PassedNames are the classname.name of the test cases that passed:
 	// a threat model's mitigations name the tests that verify them.
 	PassedNames []string
+	// SuiteNames are the names of the top-level test suites: what the
+	// report covers.
+	SuiteNames []string
 }
 
 // Decode reads a SARIF 2.1.0 log or a JUnit XML report. name is used only

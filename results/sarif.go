@@ -670,8 +670,14 @@ func runCategory(run *sarifRun) string {
 	if i := strings.LastIndexByte(id, '/'); i >= 0 {
 		id = id[:i+1]
 	}
-	if len(id) > 200 {
-		id = id[:200]
+	id = strings.ToValidUTF8(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, id), "")
+	if r := []rune(id); len(r) > 100 {
+		id = string(r[:100])
 	}
 	return id
 }

@@ -302,10 +302,11 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 		// hundred statements, not 50,000 round trips.
 		var inserts [][]any
 		var touched, fixed []int64
-		// A result keeps the kind it was first imported as: relabelling a
-		// SAST tool's output (--kind) must not move its open results out of
-		// the gate's view.
-		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
+		// A result's kind only ever moves to one the gate judges (sast,
+		// dast, fuzzing), never away from it: relabelling a SAST tool's
+		// output (--kind) cannot move its open results out of the gate's
+		// view, whichever label came first.
+		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE scan_results SET kind = ?, rule_id = ?, rule_name = ?, severity = ?, message = ?, location = ?, test_name = ?,
 			status = ?, justification = ?, last_import = ?, fixed_at = NULL, category = ? WHERE id = ?`))
 		if err != nil {
 			return err
@@ -326,11 +327,15 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 				status, why = cradle.ResultSuppressed, reason
 			}
 			if k, ok := have[r.Fingerprint]; ok {
-				same := k.status == status && k.justify == why && k.rule == r.RuleID && k.ruleName == r.RuleName &&
+				kind := k.kind
+				if judgedKind(imp.Kind) && !judgedKind(k.kind) {
+					kind = imp.Kind
+				}
+				same := kind == k.kind && k.status == status && k.justify == why && k.rule == r.RuleID && k.ruleName == r.RuleName &&
 					k.sev == r.Severity && k.msg == r.Message && k.loc == r.Location && k.test == r.Test && !k.fixed && k.category == imp.Category
 				if same {
 					touched = append(touched, k.id)
-				} else if _, err := upd.ExecContext(ctx, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, imp.Category, k.id); err != nil {
+				} else if _, err := upd.ExecContext(ctx, kind, r.RuleID, r.RuleName, r.Severity, r.Message, r.Location, r.Test, status, why, imp.ID, imp.Category, k.id); err != nil {
 					return fmt.Errorf("update result: %w", err)
 				}
 				continue
@@ -400,6 +405,10 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 	})
 }
 
+// judgedKind reports whether the release gate judges open results of a
+// kind (analysis tools); the others are judged elsewhere or not at all.
+func judgedKind(k string) bool { return k == "sast" || k == "dast" || k == "fuzzing" }
+
 // ResultImports lists the imported result files of a release, newest first.
 func (db *DB) ResultImports(ctx context.Context, product, release string) ([]cradle.ResultImport, error) {
 	rel, err := releaseByName(ctx, db.r(), product, release)
@@ -433,7 +442,8 @@ func (db *DB) TestStates(ctx context.Context, product, release string) (passed, 
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := db.query(ctx, `SELECT tool, category, passed_tests FROM result_imports WHERE release_id = ? AND format = 'junit' ORDER BY imported_at DESC, id DESC`, rel.ID)
+	rows, err := db.query(ctx, `SELECT tool, category, passed_tests FROM result_imports
+		WHERE id IN (SELECT MAX(id) FROM result_imports WHERE release_id = ? AND format = 'junit' GROUP BY tool, category)`, rel.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -774,7 +784,7 @@ func (db *DB) SaveGateDecision(ctx context.Context, actor cradle.Actor, d *cradl
 		if err != nil {
 			return err
 		}
-		d.EvaluatedBy = actor.String()
+		d.EvaluatedBy, d.ReleaseID = actor.String(), r.ID
 		if d.EvaluatedAt.IsZero() {
 			d.EvaluatedAt = db.now()
 		}
@@ -788,14 +798,14 @@ func (db *DB) SaveGateDecision(ctx context.Context, actor cradle.Actor, d *cradl
 	})
 }
 
-const gateCols = `g.id, p.name, r.version, g.pass, g.failures, g.hash, g.inputs_hash, g.policy_hash, g.override, g.evaluator, g.policy, g.inputs, g.result, g.evaluated_by, g.evaluated_at`
+const gateCols = `g.id, g.release_id, p.name, r.version, g.pass, g.failures, g.hash, g.inputs_hash, g.policy_hash, g.override, g.evaluator, g.policy, g.inputs, g.result, g.evaluated_by, g.evaluated_at`
 
 const gateFrom = ` FROM gate_decisions g JOIN releases r ON r.id = g.release_id JOIN products p ON p.id = r.product_id`
 
 func scanGate(sc interface{ Scan(...any) error }) (*cradle.GateRecord, error) {
 	var d cradle.GateRecord
 	var at nullTime
-	err := sc.Scan(&d.ID, &d.Product, &d.Release, &d.Pass, &d.Failures, &d.Hash, &d.InputsHash, &d.PolicyHash, &d.Override, &d.Evaluator, &d.Policy, &d.Inputs, &d.Result, &d.EvaluatedBy, &at)
+	err := sc.Scan(&d.ID, &d.ReleaseID, &d.Product, &d.Release, &d.Pass, &d.Failures, &d.Hash, &d.InputsHash, &d.PolicyHash, &d.Override, &d.Evaluator, &d.Policy, &d.Inputs, &d.Result, &d.EvaluatedBy, &at)
 	d.EvaluatedAt = at.t
 	return &d, err
 }
@@ -840,20 +850,28 @@ func (db *DB) GateDecisions(ctx context.Context, product, release string, limit 
 // entry written in the same transaction (the audit trail is append-only
 // and hash-chained): it returns what differs, nothing when they agree.
 func (db *DB) GateDecisionMatchesAudit(ctx context.Context, d *cradle.GateRecord) ([]cradle.Problem, error) {
+	_, probs, err := db.GateDecisionAudit(ctx, d)
+	return probs, err
+}
+
+// GateDecisionAudit is GateDecisionMatchesAudit that also returns the
+// decision as the audit entry recorded it (product and release names as
+// they were then).
+func (db *DB) GateDecisionAudit(ctx context.Context, d *cradle.GateRecord) (*cradle.GateRecord, []cradle.Problem, error) {
 	entries, _, err := db.ListAudit(ctx, AuditFilter{EntityType: "gate_decision", EntityID: fmt.Sprint(d.ID)}, cradle.Page{PerPage: 10})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(entries) != 1 {
-		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the audit trail has %d entries for this decision, expected 1", len(entries))}}, nil
+		return nil, []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the audit trail has %d entries for this decision, expected 1", len(entries))}}, nil
 	}
 	e := entries[0]
 	var a cradle.GateRecord
 	if e.ComputeHash() != e.Hash {
-		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d does not match its own hash (run cradle audit verify)", e.Seq)}}, nil
+		return nil, []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d does not match its own hash (run cradle audit verify)", e.Seq)}}, nil
 	}
 	if err := json.Unmarshal(e.After, &a); err != nil {
-		return []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d cannot be read", e.Seq)}}, nil
+		return nil, []cradle.Problem{{Location: "audit", Message: fmt.Sprintf("the decision's audit entry %d cannot be read", e.Seq)}}, nil
 	}
 	var probs []cradle.Problem
 	diff := func(what string, then, now any) {
@@ -861,8 +879,13 @@ func (db *DB) GateDecisionMatchesAudit(ctx context.Context, d *cradle.GateRecord
 			probs = append(probs, cradle.Problem{Location: "audit", Message: fmt.Sprintf("%s differs from the audit entry %d: recorded %v, now %v", what, e.Seq, then, now)})
 		}
 	}
-	diff("the product", a.Product, d.Product)
-	diff("the release", a.Release, d.Release)
+	// The release by ID: products and releases can be renamed since.
+	if a.ReleaseID != 0 {
+		diff("the release", a.ReleaseID, d.ReleaseID)
+	} else {
+		diff("the product", a.Product, d.Product)
+		diff("the release", a.Release, d.Release)
+	}
 	diff("the verdict", a.Pass, d.Pass)
 	diff("the number of failures", a.Failures, d.Failures)
 	diff("the decision hash", a.Hash, d.Hash)
@@ -872,5 +895,5 @@ func (db *DB) GateDecisionMatchesAudit(ctx context.Context, d *cradle.GateRecord
 	diff("the rules version", a.Evaluator, d.Evaluator)
 	diff("who evaluated it", a.EvaluatedBy, d.EvaluatedBy)
 	diff("when it was evaluated", a.EvaluatedAt.UTC().Format(time.RFC3339), d.EvaluatedAt.UTC().Format(time.RFC3339))
-	return probs, nil
+	return &a, probs, nil
 }
