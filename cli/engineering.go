@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -912,7 +913,7 @@ func gateExceptionAdd(e *env, args []string) error {
 		}
 		x.ExpiresAt = t.Add(24*time.Hour - time.Second) // the whole last day
 	}
-	if x.Check != "" && !containsStr(gateCheckIDs(), x.Check) {
+	if x.Check != "" && !slices.Contains(gateCheckIDs(), x.Check) {
 		return usagef("--check must be one of %s; found %q", strings.Join(gateCheckIDs(), ", "), x.Check)
 	}
 	return e.withEngineering(func(_ *engineering.Service, db *store.DB) error {
@@ -934,15 +935,6 @@ func gateCheckIDs() []string {
 		out = append(out, c.ID)
 	}
 	return out
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func gateExceptionList(e *env, args []string) error {

@@ -389,7 +389,7 @@ func under(c *catalog.Catalog, r *catalog.Requirement, group string) bool {
 // lifecycle is the most advanced lifecycle of the product's releases:
 // released when any release is on the market.
 func (s *Service) lifecycle(ctx context.Context, product string) (cradle.Lifecycle, error) {
-	rels, _, err := s.DB.ListReleases(ctx, product, cradle.Page{PerPage: cradle.MaxPerPage})
+	rels, err := store.All(func(pg cradle.Page) ([]*cradle.Release, int, error) { return s.DB.ListReleases(ctx, product, pg) })
 	if err != nil {
 		return "", err
 	}

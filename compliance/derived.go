@@ -53,7 +53,7 @@ type facts struct {
 func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error) {
 	f := &facts{product: p, now: s.Now()}
 	var err error
-	if f.releases, _, err = s.DB.ListReleases(ctx, p.Name, cradle.Page{PerPage: cradle.MaxPerPage}); err != nil {
+	if f.releases, err = store.All(func(pg cradle.Page) ([]*cradle.Release, int, error) { return s.DB.ListReleases(ctx, p.Name, pg) }); err != nil {
 		return nil, err
 	}
 	for _, r := range f.releases {
@@ -85,7 +85,9 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 	if f.policy, err = s.DB.RemediationPolicy(ctx); err != nil {
 		return nil, err
 	}
-	if f.cases, _, err = s.DB.ListCases(ctx, store.CaseFilter{Product: p.Name}, f.policy, cradle.Page{PerPage: cradle.MaxPerPage}); err != nil {
+	if f.cases, err = store.All(func(pg cradle.Page) ([]*cradle.Case, int, error) {
+		return s.DB.ListCases(ctx, store.CaseFilter{Product: p.Name}, f.policy, pg)
+	}); err != nil {
 		return nil, err
 	}
 	all, err := s.DB.ListAdvisories(ctx, "", true)
@@ -169,17 +171,7 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 // allFindings reads every page of findings: a rule that says "none left"
 // must not stop at the first page.
 func (s *Service) allFindings(ctx context.Context, f store.FindingFilter) ([]cradle.Finding, error) {
-	var out []cradle.Finding
-	for page := 1; ; page++ {
-		items, total, err := s.DB.ListFindings(ctx, f, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if len(items) == 0 || len(out) >= total {
-			return out, nil
-		}
-	}
+	return store.All(func(pg cradle.Page) ([]cradle.Finding, int, error) { return s.DB.ListFindings(ctx, f, pg) })
 }
 
 // gatherOrganisation collects the organisation-wide facts: the intake

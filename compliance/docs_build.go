@@ -52,20 +52,11 @@ func (s *Service) docContext(ctx context.Context, product string) (*docContext, 
 		return nil, err
 	}
 	dc.product = p
-	for pg := 1; ; pg++ {
-		rs, total, err := s.DB.ListReleases(ctx, product, cradle.Page{Number: pg, PerPage: cradle.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		dc.releases = append(dc.releases, rs...)
-		if len(rs) == 0 || len(dc.releases) >= total {
-			break
-		}
-	}
 	f, err := s.gather(ctx, p)
 	if err != nil {
 		return nil, err
 	}
+	dc.releases = f.releases
 	dc.settings, dc.configured, dc.updates, dc.advisories = f.settings, f.configured, f.updates, f.advisories
 	if !dc.configured {
 		dc.settings = cradle.PSIRTSettings{IntakeEnabled: true}

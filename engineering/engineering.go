@@ -7,12 +7,12 @@
 package engineering
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -160,11 +160,7 @@ func (s *Service) ThreatModel(ctx context.Context, product, release string, vers
 	}
 	v.ReviewedAt, v.ApprovedAt, v.ModelReviewedAt = reviewedAt(m, v.Reviews, rec, same)
 	v.ChangedSinceReview = v.ReviewedAt != nil && v.ApprovedAt == nil
-	p, err := s.DB.Product(ctx, product)
-	if err != nil {
-		return nil, err
-	}
-	released, err := s.onMarket(ctx, p.Name)
+	released, err := s.onMarket(ctx, rec.Product)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +240,7 @@ func reviewedAt(m *threatmodel.Model, reviews []cradle.ThreatReview, rec *cradle
 }
 
 func (s *Service) onMarket(ctx context.Context, product string) (bool, error) {
-	rels, _, err := s.DB.ListReleases(ctx, product, cradle.Page{PerPage: cradle.MaxPerPage})
+	rels, err := store.All(func(pg cradle.Page) ([]*cradle.Release, int, error) { return s.DB.ListReleases(ctx, product, pg) })
 	if err != nil {
 		return false, err
 	}
@@ -305,7 +301,7 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 	if len(category) > 200 || strings.ContainsFunc(category, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, nil, cradle.Invalid("invalid category", cradle.Problem{Location: "category", Message: "at most 200 characters, no control characters"})
 	}
-	if kind != "" && !contains(cradle.ResultKinds, kind) {
+	if kind != "" && !slices.Contains(cradle.ResultKinds, kind) {
 		return nil, nil, cradle.Invalid("invalid kind", cradle.Problem{Location: "kind", Message: "must be one of " + strings.Join(cradle.ResultKinds, ", ") + "; found " + fmt.Sprintf("%q", kind)})
 	}
 	if _, err := s.DB.Release(ctx, product, release); err != nil {
@@ -327,11 +323,11 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 	}
 	var tools []string
 	for _, t := range rep.Tools {
-		if t.Name != "" && !contains(tools, t.Name) {
+		if t.Name != "" && !slices.Contains(tools, t.Name) {
 			tools = append(tools, t.Name)
 		}
 		if imp.ToolVersion == "" {
-			imp.ToolVersion = firstNonEmpty(t.SemanticVersion, t.Version)
+			imp.ToolVersion = cmp.Or(t.SemanticVersion, t.Version)
 		}
 	}
 	imp.Tool = strings.Join(tools, "+")
@@ -341,7 +337,7 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 		// "/language:go/"), a JUnit report's suites.
 		var cats []string
 		for _, t := range rep.Tools {
-			if t.Category != "" && !contains(cats, t.Category) {
+			if t.Category != "" && !slices.Contains(cats, t.Category) {
 				cats = append(cats, t.Category)
 			}
 		}
@@ -373,7 +369,7 @@ func (s *Service) ImportResultsAs(ctx context.Context, actor cradle.Actor, produ
 		row := cradle.ScanResult{Tool: r.Tool, Kind: imp.Kind, Fingerprint: r.Fingerprint, RuleID: r.RuleID, RuleName: r.RuleName,
 			Severity: r.Severity, Message: clip(r.Message, 4000), Location: clip(r.Location, 1000), Test: r.Test, Status: cradle.ResultOpen}
 		if r.Suppressed {
-			row.Status, row.Justification = cradle.ResultSuppressed, firstNonEmpty(r.Justification, "suppressed in the tool's output")
+			row.Status, row.Justification = cradle.ResultSuppressed, cmp.Or(r.Justification, "suppressed in the tool's output")
 		}
 		rows = append(rows, row)
 	}
@@ -397,7 +393,7 @@ func (s *Service) CheckSBOM(ctx context.Context, product, release, profile strin
 
 // CheckStoredSBOM checks one stored SBOM document of a release.
 func (s *Service) CheckStoredSBOM(ctx context.Context, product, release string, id int64, profile string) (*quality.Report, *cradle.SBOMDocument, error) {
-	doc, content, err := s.DB.SBOMContent(ctx, product, release, id)
+	doc, err := s.DB.SBOMDocument(ctx, product, release, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -407,6 +403,10 @@ func (s *Service) CheckStoredSBOM(ctx context.Context, product, release string, 
 	s.mu.Unlock()
 	if rep != nil {
 		return rep, doc, nil
+	}
+	_, content, err := s.DB.SBOMContent(ctx, product, release, id)
+	if err != nil {
+		return nil, nil, err
 	}
 	name := doc.Name
 	if name == "" {
@@ -424,24 +424,6 @@ func (s *Service) CheckStoredSBOM(ctx context.Context, product, release string, 
 	return rep, doc, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // clip shortens s to at most n bytes on a rune boundary.
 func clip(s string, n int) string {
 	if len(s) <= n {
@@ -451,14 +433,4 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -245,18 +245,15 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 	}
 
 	// Findings, with the product's decisions.
-	for page := 1; ; page++ {
-		fs, total, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: product, Release: release}, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fs {
-			in.Findings = append(in.Findings, gate.Finding{VulnID: f.GroupID, Aliases: f.Aliases, Component: f.Component, Version: f.Version,
-				Purl: f.PURL, Rating: f.Rating, Score: f.Score, KEV: f.KEV, Decision: f.VEXStatus})
-		}
-		if len(fs) == 0 || len(in.Findings) >= total {
-			break
-		}
+	fs, err := store.All(func(pg cradle.Page) ([]cradle.Finding, int, error) {
+		return s.DB.ListFindings(ctx, store.FindingFilter{Product: product, Release: release}, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		in.Findings = append(in.Findings, gate.Finding{VulnID: f.GroupID, Aliases: f.Aliases, Component: f.Component, Version: f.Version,
+			Purl: f.PURL, Rating: f.Rating, Score: f.Score, KEV: f.KEV, Decision: f.VEXStatus})
 	}
 
 	// Threat model.
@@ -281,7 +278,6 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 	testsFailing := 0
 	if len(imps) > 0 {
 		ri := &gate.ResultsInput{}
-		seen := 0
 		for _, i := range imps {
 			// A SARIF log without a run (no tool) or a JUnit report
 			// without a test is no evidence of anything.
@@ -300,24 +296,18 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 			return nil, err
 		}
 		testsFailing = failed
-		for page := 1; ; page++ {
-			// The analysis check judges what analysis tools found: SAST,
-			// DAST and fuzzing. Container and dependency scans duplicate
-			// the SBOM's findings, which the findings check judges with the
-			// product's decisions; failed tests are judged as SVV-1.
-			rs, total, err := s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen}, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range rs {
-				if r.Kind == "sast" || r.Kind == "dast" || r.Kind == "fuzzing" {
-					ri.Open = append(ri.Open, gate.Result{Fingerprint: r.Fingerprint, Tool: r.Tool, RuleID: r.RuleID, Severity: r.Severity, Location: r.Location, Message: r.Kind})
-				}
-			}
-			seen += len(rs)
-			if len(rs) == 0 || seen >= total {
-				break
-			}
+		// The analysis check judges what analysis tools found: SAST, DAST
+		// and fuzzing. Container and dependency scans duplicate the SBOM's
+		// findings, which the findings check judges with the product's
+		// decisions; failed tests are judged as SVV-1.
+		rs, err := store.All(func(pg cradle.Page) ([]cradle.ScanResult, int, error) {
+			return s.DB.ListResults(ctx, product, release, store.ResultFilter{Status: cradle.ResultOpen, Kinds: store.JudgedKinds}, pg)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			ri.Open = append(ri.Open, gate.Result{Fingerprint: r.Fingerprint, Tool: r.Tool, RuleID: r.RuleID, Severity: r.Severity, Location: r.Location, Message: r.Kind})
 		}
 		in.Results = ri
 	}

@@ -301,7 +301,9 @@ func (s *Service) Draft(ctx context.Context, ref, stage string) ([]cradle.DraftF
 // actively exploited although their vulnerability is on the CISA KEV list
 // and a release they affect is on the market.
 func (s *Service) ExploitedSuggestions(ctx context.Context) ([]*cradle.Case, error) {
-	cases, _, err := s.DB.ListCases(ctx, store.CaseFilter{State: cradle.CaseOpen, Type: cradle.CaseVulnerability}, cradle.DefaultRemediationPolicy, cradle.Page{Number: 1, PerPage: 500})
+	cases, err := store.All(func(pg cradle.Page) ([]*cradle.Case, int, error) {
+		return s.DB.ListCases(ctx, store.CaseFilter{State: cradle.CaseOpen, Type: cradle.CaseVulnerability}, cradle.DefaultRemediationPolicy, pg)
+	})
 	if err != nil {
 		return nil, err
 	}

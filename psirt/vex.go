@@ -255,16 +255,11 @@ func (s *Service) ExportVEX(ctx context.Context, product, format string) ([]byte
 	if format != vex.FormatOpenVEX && format != vex.FormatCycloneDX && format != vex.FormatCSAF {
 		return nil, cradle.Invalid("invalid format", cradle.Problem{Location: "format", Message: "must be openvex, cyclonedx or csaf; found " + format})
 	}
-	var fs []cradle.Finding
-	for page := 1; ; page++ {
-		items, total, err := s.DB.ListFindings(ctx, store.FindingFilter{Product: product}, cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, items...)
-		if len(fs) >= total || len(items) == 0 {
-			break
-		}
+	fs, err := store.All(func(pg cradle.Page) ([]cradle.Finding, int, error) {
+		return s.DB.ListFindings(ctx, store.FindingFilter{Product: product}, pg)
+	})
+	if err != nil {
+		return nil, err
 	}
 	now := s.Now().Truncate(time.Second)
 	if format == vex.FormatCSAF {

@@ -335,3 +335,20 @@ func pageClause(p cradle.Page) string {
 
 // DSN returns the data source name the database was opened with.
 func (db *DB) DSN() string { return db.dsn }
+
+// All reads every page of a paginated list (list is called with pages of
+// cradle.MaxPerPage until it has the total): for a rule that must see
+// everything, not the first 500 rows.
+func All[T any](list func(cradle.Page) ([]T, int, error)) ([]T, error) {
+	var out []T
+	for page := 1; ; page++ {
+		items, total, err := list(cradle.Page{Number: page, PerPage: cradle.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -405,9 +406,11 @@ func (db *DB) ImportResults(ctx context.Context, actor cradle.Actor, imp *cradle
 	})
 }
 
-// judgedKind reports whether the release gate judges open results of a
-// kind (analysis tools); the others are judged elsewhere or not at all.
-func judgedKind(k string) bool { return k == "sast" || k == "dast" || k == "fuzzing" }
+// JudgedKinds are the kinds of results whose open ones the release gate
+// judges (analysis tools); the others are judged elsewhere or not at all.
+var JudgedKinds = []string{"sast", "dast", "fuzzing"}
+
+func judgedKind(k string) bool { return slices.Contains(JudgedKinds, k) }
 
 // ResultImports lists the imported result files of a release, newest first.
 func (db *DB) ResultImports(ctx context.Context, product, release string) ([]cradle.ResultImport, error) {
@@ -490,6 +493,7 @@ type ResultFilter struct {
 	Status      string // "" = every status
 	MinSeverity string // "" = every severity
 	Tool, Kind  string
+	Kinds       []string // any of these kinds (with Kind: both must hold)
 }
 
 // ListResults returns a page of a release's scan results, most severe first.
@@ -508,6 +512,12 @@ func (db *DB) ListResults(ctx context.Context, product, release string, f Result
 	}
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	if len(f.Kinds) > 0 {
+		where = append(where, "kind IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Kinds)), ", ")+")")
+		for _, k := range f.Kinds {
+			args = append(args, k)
+		}
 	}
 	if f.MinSeverity != "" {
 		var ok []string

@@ -252,15 +252,24 @@ func (db *DB) ListSBOMs(ctx context.Context, product, version string, pg cradle.
 	return out, total, rows.Err()
 }
 
-// SBOMContent returns the original bytes of a stored SBOM of the release.
-func (db *DB) SBOMContent(ctx context.Context, product, version string, id int64) (*cradle.SBOMDocument, []byte, error) {
+// SBOMDocument returns a stored SBOM of the release, without its content.
+func (db *DB) SBOMDocument(ctx context.Context, product, version string, id int64) (*cradle.SBOMDocument, error) {
 	rel, err := db.Release(ctx, product, version)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	d, err := sbomDocument(ctx, db.r(), id)
 	if err != nil || d.ReleaseID != rel.ID {
-		return nil, nil, cradle.Errorf(cradle.ENotFound, "release %s %s has no SBOM %d", product, version, id)
+		return nil, cradle.Errorf(cradle.ENotFound, "release %s %s has no SBOM %d", product, version, id)
+	}
+	return d, nil
+}
+
+// SBOMContent returns the original bytes of a stored SBOM of the release.
+func (db *DB) SBOMContent(ctx context.Context, product, version string, id int64) (*cradle.SBOMDocument, []byte, error) {
+	d, err := db.SBOMDocument(ctx, product, version, id)
+	if err != nil {
+		return nil, nil, err
 	}
 	var content []byte
 	if err := db.queryRow(ctx, `SELECT content FROM sbom_documents WHERE id = ?`, id).Scan(&content); err != nil {
