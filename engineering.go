@@ -62,6 +62,29 @@ func (r *ThreatReview) Validate() error {
 // Kinds of scan and test results.
 var ResultKinds = []string{"sast", "dast", "fuzzing", "container", "sca", "test"}
 
+// EvidenceKinds maps IEC 62443-4-1 requirements to the kinds of imported
+// results that are evidence for them: the release gate and the derived
+// compliance evidence read this one table.
+var EvidenceKinds = map[string][]string{
+	"SI-1":  {"sast"},
+	"SVV-1": {"test"},
+	"SVV-3": {"dast", "fuzzing", "container", "sca"},
+	"SVV-4": {"dast"},
+}
+
+// Evidence reports whether an import is evidence of anything: a SARIF log
+// without a run (no tool) or a JUnit report without a test is not, and
+// only a test report (JUnit) shows tests were run.
+func (i *ResultImport) Evidence() bool {
+	switch {
+	case i.Format == "sarif" && i.Tool == "sarif", i.Format == "junit" && i.Tests == 0:
+		return false
+	case i.Kind == "test" && i.Format != "junit":
+		return false
+	}
+	return true
+}
+
 // Scan result statuses.
 const (
 	ResultOpen       = "open"

@@ -3,6 +3,7 @@ package compliance
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,8 +52,11 @@ type facts struct {
 }
 
 func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error) {
-	f := &facts{product: p, now: s.Now()}
-	var err error
+	f, err := s.gatherOrganisation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.product = p
 	if f.releases, err = store.All(func(pg cradle.Page) ([]*cradle.Release, int, error) { return s.DB.ListReleases(ctx, p.Name, pg) }); err != nil {
 		return nil, err
 	}
@@ -82,9 +86,6 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 			f.undecidedKEV = append(f.undecidedKEV, x)
 		}
 	}
-	if f.policy, err = s.DB.RemediationPolicy(ctx); err != nil {
-		return nil, err
-	}
 	if f.cases, err = store.All(func(pg cradle.Page) ([]*cradle.Case, int, error) {
 		return s.DB.ListCases(ctx, store.CaseFilter{Product: p.Name}, f.policy, pg)
 	}); err != nil {
@@ -104,19 +105,6 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 		}
 	}
 	if f.updates, err = s.DB.SecurityUpdates(ctx, p.Name); err != nil {
-		return nil, err
-	}
-	f.settings.IntakeEnabled = true // the default, as in psirt.PSIRTSettings
-	if f.configured, err = s.DB.GetSetting(ctx, "psirt", &f.settings); err != nil {
-		return nil, err
-	}
-	if _, f.reports, err = s.DB.ListIntake(ctx, "", cradle.Page{PerPage: 1}); err != nil {
-		return nil, err
-	}
-	if f.reviews, err = s.DB.Reviews(ctx, 1); err != nil {
-		return nil, err
-	}
-	if f.ttf, err = s.DB.TimeToFixReport(ctx, f.policy); err != nil {
 		return nil, err
 	}
 	scopes, err := s.DB.Scopes(ctx)
@@ -144,6 +132,9 @@ func (s *Service) gather(ctx context.Context, p *cradle.Product) (*facts, error)
 			return nil, err
 		}
 		for _, i := range imps {
+			if !i.Evidence() {
+				continue
+			}
 			f.kinds[r.Version] = append(f.kinds[r.Version], i.Kind)
 		}
 		gs, err := s.DB.GateDecisions(ctx, p.Name, r.Version, 50)
@@ -182,7 +173,7 @@ func (s *Service) gatherOrganisation(ctx context.Context) (*facts, error) {
 	if f.policy, err = s.DB.RemediationPolicy(ctx); err != nil {
 		return nil, err
 	}
-	f.settings.IntakeEnabled = true
+	f.settings.IntakeEnabled = true // the default, as in psirt.PSIRTSettings
 	if f.configured, err = s.DB.GetSetting(ctx, "psirt", &f.settings); err != nil {
 		return nil, err
 	}
@@ -235,9 +226,9 @@ func init() {
 	add(supportRule, cra+"Art.13.8", cra+"Art.13.19")
 	add(threatModelRule, iec+"SR-2", iec+"SD-1", cra+"I.I.1")
 	add(threatMitigationRule, iec+"SVV-2")
-	add(resultsRule("SAST results", "sast"), iec+"SI-1")
-	add(resultsRule("security test results", "test"), iec+"SVV-1")
-	add(resultsRule("vulnerability testing results (DAST, fuzzing, container or dependency scans)", "dast", "fuzzing", "container", "sca"), iec+"SVV-3", cra+"I.II.3")
+	add(resultsRule("SAST results", "SI-1"), iec+"SI-1")
+	add(resultsRule("security test results", "SVV-1"), iec+"SVV-1")
+	add(resultsRule("vulnerability testing results (DAST, fuzzing, container or dependency scans)", "SVV-3"), iec+"SVV-3", cra+"I.II.3")
 	add(gateRule, iec+"SM-12", cra+"I.I.2.a")
 }
 
@@ -610,8 +601,9 @@ func threatMitigationRule(f *facts) Derived {
 }
 
 // resultsRule checks that every release on the market has results of one
-// of the kinds imported.
-func resultsRule(what string, kinds ...string) rule {
+// of the kinds that are evidence for requirement req (cradle.EvidenceKinds).
+func resultsRule(what, req string) rule {
+	kinds := cradle.EvidenceKinds[req]
 	return func(f *facts) Derived {
 		d := Derived{Rule: "every release on the market has " + what + " imported"}
 		if len(f.onMarket) == 0 {
@@ -622,9 +614,7 @@ func resultsRule(what string, kinds ...string) rule {
 		for _, r := range f.onMarket {
 			found := false
 			for _, k := range f.kinds[r.Version] {
-				for _, want := range kinds {
-					found = found || k == want
-				}
+				found = found || slices.Contains(kinds, k)
 			}
 			if found {
 				d.Records = append(d.Records, "results:"+f.product.Name+"/"+r.Version)

@@ -279,13 +279,8 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 	if len(imps) > 0 {
 		ri := &gate.ResultsInput{}
 		for _, i := range imps {
-			// A SARIF log without a run (no tool) or a JUnit report
-			// without a test is no evidence of anything.
-			if (i.Format == "sarif" && i.Tool == "sarif") || (i.Format == "junit" && i.Tests == 0) {
+			if !i.Evidence() {
 				continue
-			}
-			if i.Kind == "test" && i.Format != "junit" {
-				continue // only a test report (JUnit) is evidence of tests run
 			}
 			ri.Imports = append(ri.Imports, gate.ResultImport{Tool: i.Tool, Kind: i.Kind, ImportedAt: i.ImportedAt})
 			kinds[i.Kind] = true
@@ -329,8 +324,7 @@ func (s *Service) Inputs(ctx context.Context, product, release string, p *gate.P
 			}
 		}
 	}
-	byKind := map[string][]string{"SVV-1": {"test"}, "SVV-3": {"dast", "fuzzing", "container", "sca"}, "SVV-4": {"dast"}, "SI-1": {"sast"}}
-	for req, ks := range byKind {
+	for req, ks := range cradle.EvidenceKinds {
 		for _, k := range ks {
 			if kinds[k] {
 				in.Evidence[req] = true

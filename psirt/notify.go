@@ -1,6 +1,7 @@
 package psirt
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -19,18 +20,11 @@ func (s *Service) ComposeUpdate(u *cradle.SecurityUpdate, to cradle.Subscriber) 
 	}
 	fmt.Fprintf(&b, "How to install it:\n%s\n\nHow to verify it:\n%s\n", u.Install, u.Verify)
 	if u.ArtifactHash != "" {
-		fmt.Fprintf(&b, "\nSHA-256 of %s: %s\n", orDefault(u.ArtifactName, "the update"), u.ArtifactHash)
+		fmt.Fprintf(&b, "\nSHA-256 of %s: %s\n", cmp.Or(u.ArtifactName, "the update"), u.ArtifactHash)
 	}
 	if u.SignatureURL != "" {
 		fmt.Fprintf(&b, "Signature: %s\n", u.SignatureURL)
 	}
 	fmt.Fprintf(&b, "\nCases fixed: %s\n", strings.Join(u.Cases, ", "))
 	return store.Mail{To: to.Email, Subject: fmt.Sprintf("Security update %s %s", u.Product, u.Version), Text: b.String()}
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }

@@ -180,7 +180,7 @@ func TestArt14AndSecurityUpdate(t *testing.T) {
 		if cradle.ErrorCode(err) != cradle.EInvalid || !strings.Contains(err.Error(), "CASE-999") {
 			t.Fatalf("update naming an unknown case: %v", err)
 		}
-		if ups, _ := db.SecurityUpdates(ctx, "GW"); len(ups) != 0 {
+		if ups, err := db.SecurityUpdates(ctx, "GW"); err != nil || len(ups) != 0 {
 			t.Fatalf("half-written update: %+v", ups)
 		}
 		u.Cases = []string{c.Ref}

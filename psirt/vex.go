@@ -1,9 +1,12 @@
 package psirt
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -111,18 +114,11 @@ func (s *Service) ImportVEX(ctx context.Context, actor cradle.Actor, product, na
 	if len(targets) == 0 {
 		return res, nil
 	}
-	source := "vex:" + doc.Format + ":" + cmpOr(doc.ID, name)
+	source := "vex:" + doc.Format + ":" + cmp.Or(doc.ID, name)
 	if err := s.DB.RecordDecisions(ctx, actor, source, res.Decisions, targets); err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // targetsFor finds the product's open findings of the vulnerability by its
@@ -265,7 +261,7 @@ func (s *Service) ExportVEX(ctx context.Context, product, format string) ([]byte
 	if format == vex.FormatCSAF {
 		return s.exportCSAFVEX(ctx, p, fs, now)
 	}
-	doc := &vex.Document{ID: "https://cradle.invalid/vex/" + cpePart(p.Name) + "/" + now.Format("20060102T150405Z"), Author: cmpOr(p.Manufacturer, "unknown"), Timestamp: now, Version: 1}
+	doc := &vex.Document{ID: "https://cradle.invalid/vex/" + cpePart(p.Name) + "/" + now.Format("20060102T150405Z"), Author: cmp.Or(p.Manufacturer, "unknown"), Timestamp: now, Version: 1}
 	if st, ok, _ := s.PSIRTSettings(ctx); ok && st.BaseURL != "" {
 		doc.ID = st.BaseURL + "/vex/" + cpePart(p.Name) + "/" + now.Format("20060102T150405Z")
 		doc.Author = st.PublisherName
@@ -273,7 +269,7 @@ func (s *Service) ExportVEX(ctx context.Context, product, format string) ([]byte
 	type key struct{ vuln, purl, status, just, impact, action string }
 	idx := map[key]int{}
 	for _, f := range fs {
-		status := cmpOr(f.VEXStatus, cradle.VEXUnderInvestigation)
+		status := cmp.Or(f.VEXStatus, cradle.VEXUnderInvestigation)
 		var d struct{ just, impact, action string }
 		if f.VEXStatus != "" {
 			dd := decisionFor(f)
@@ -350,7 +346,7 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 	t.InitialReleaseDate, t.CurrentReleaseDate = csafTime(now), csafTime(now)
 	t.RevisionHistory = []csaf.Revision{{Number: "1", Date: csafTime(now), Summary: "Generated from the product's VEX decisions"}}
 	t.Generator = &csaf.Generator{Date: csafTime(now), Engine: Generator}
-	maker := cmpOr(st.PublisherName, p.Manufacturer)
+	maker := cmp.Or(st.PublisherName, p.Manufacturer)
 	pb := csaf.Branch{Category: "product_name", Name: p.Name}
 	rels := map[string]string{}  // release → product ID
 	comps := map[string]string{} // component key → product ID
@@ -419,7 +415,7 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 		}
 		pid := pairs[f.Release+"\x00"+ck]
 		ps := v.ProductStatus
-		if contains(ps.KnownAffected, pid) || contains(ps.KnownNotAffected, pid) || contains(ps.Fixed, pid) || contains(ps.UnderInvestigation, pid) {
+		if slices.Contains(ps.KnownAffected, pid) || slices.Contains(ps.KnownNotAffected, pid) || slices.Contains(ps.Fixed, pid) || slices.Contains(ps.UnderInvestigation, pid) {
 			continue
 		}
 		d := store.ComponentDecision{Status: cradle.VEXUnderInvestigation}
@@ -429,13 +425,13 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 		switch d.Status {
 		case cradle.VEXAffected:
 			ps.KnownAffected = append(ps.KnownAffected, pid)
-			actions[f.GroupID][cmpOr(d.Action, "No action statement recorded yet; "+st.PublisherName+" will update this document.")] = append(actions[f.GroupID][cmpOr(d.Action, "No action statement recorded yet; "+st.PublisherName+" will update this document.")], pid)
+			actions[f.GroupID][cmp.Or(d.Action, "No action statement recorded yet; "+st.PublisherName+" will update this document.")] = append(actions[f.GroupID][cmp.Or(d.Action, "No action statement recorded yet; "+st.PublisherName+" will update this document.")], pid)
 		case cradle.VEXNotAffected:
 			ps.KnownNotAffected = append(ps.KnownNotAffected, pid)
 			if d.Justification != "" {
 				flags[f.GroupID][d.Justification] = append(flags[f.GroupID][d.Justification], pid)
 			} else {
-				impacts[f.GroupID][cmpOr(d.Impact, "Not affected.")] = append(impacts[f.GroupID][cmpOr(d.Impact, "Not affected.")], pid)
+				impacts[f.GroupID][cmp.Or(d.Impact, "Not affected.")] = append(impacts[f.GroupID][cmp.Or(d.Impact, "Not affected.")], pid)
 			}
 		case cradle.VEXFixed:
 			ps.Fixed = append(ps.Fixed, pid)
@@ -445,13 +441,13 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 	}
 	for _, g := range vulnOrder {
 		v := byVuln[g]
-		for _, l := range sortedKeys(flags[g]) {
+		for _, l := range slices.Sorted(maps.Keys(flags[g])) {
 			v.Flags = append(v.Flags, csaf.Flag{Label: l, ProductIDs: flags[g][l]})
 		}
-		for _, txt := range sortedKeys(impacts[g]) {
+		for _, txt := range slices.Sorted(maps.Keys(impacts[g])) {
 			v.Threats = append(v.Threats, csaf.Threat{Category: "impact", Details: txt, ProductIDs: impacts[g][txt]})
 		}
-		for _, txt := range sortedKeys(actions[g]) {
+		for _, txt := range slices.Sorted(maps.Keys(actions[g])) {
 			v.Remediations = append(v.Remediations, csaf.Remediation{Category: "mitigation", Details: txt, ProductIDs: actions[g][txt]})
 		}
 		doc.Vulnerabilities = append(doc.Vulnerabilities, *v)
@@ -468,22 +464,4 @@ func (s *Service) exportCSAFVEX(ctx context.Context, p *cradle.Product, fs []cra
 		return nil, fmt.Errorf("generated CSAF VEX fails validation (a cradle bug): %w", err)
 	}
 	return b, nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

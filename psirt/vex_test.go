@@ -30,7 +30,7 @@ func TestVEXImportExport(t *testing.T) {
 		if cradle.ErrorCode(err) != cradle.EInvalid || !strings.Contains(err.Error(), "statement 2 (CVE-1999-0001)") {
 			t.Fatalf("unknown vulnerability: %v", err)
 		}
-		if ds, _ := db.Decisions(ctx, "GW"); len(ds) != 0 {
+		if ds, err := db.Decisions(ctx, "GW"); err != nil || len(ds) != 0 {
 			t.Fatalf("half-imported: %+v", ds)
 		}
 		// Skipping the unknown one on request.

@@ -138,7 +138,7 @@ func TestThreatModelVersionsAndGateRecords(t *testing.T) {
 		if err := db.AddGateException(ctx, actor, e); err != nil {
 			t.Fatal(err)
 		}
-		if es, _ := db.GateExceptions(ctx, "GW", "1.0"); len(es) != 0 {
+		if es, err := db.GateExceptions(ctx, "GW", "1.0"); err != nil || len(es) != 0 {
 			t.Fatalf("exceptions of 1.0: %+v", es)
 		}
 		if es, _ := db.GateExceptions(ctx, "GW", "1.1"); len(es) != 1 || es[0].Subject != "CVE-2024-1" {
