@@ -27,7 +27,7 @@ func (s *Server) engineeringAPIRoutes() []route {
 	return []route{
 		{"POST " + prod + "/threat-model", cradle.PermResults, false, s.apiImportThreatModel},
 		{"GET " + prod + "/threat-model", cradle.PermRead, false, s.apiGetThreatModel},
-		{"GET " + prod + "/threat-model/diagram", cradle.PermRead, false, s.apiThreatModelDiagram},
+		{"GET " + prod + "/threat-model/diagram", cradle.PermRead, false, s.threatModelDiagram},
 		{"GET " + prod + "/threat-model/diff", cradle.PermRead, false, s.apiThreatModelDiff},
 		{"POST " + prod + "/threat-model/reviews", cradle.PermGatePolicy, false, s.apiReviewThreatModel},
 
@@ -130,7 +130,9 @@ func (s *Server) apiGetThreatModel(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) apiThreatModelDiagram(w http.ResponseWriter, r *http.Request) error {
+// threatModelDiagram serves the data-flow diagram of the model a request
+// names (?release=, ?version=), for the API and the UI alike.
+func (s *Server) threatModelDiagram(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.threatModelOf(r)
 	if err != nil {
 		return err

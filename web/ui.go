@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ var uiPages = append([]string{
 	"error", "login", "portfolio", "product_form", "product", "release", "component",
 	"upload", "upload_result", "components", "users", "tokens", "token_created", "audit", "audit_verify",
 	"findings", "vuln", "vulndb", "vulndb_result", "events", "webhooks",
-}, append(append(psirtUIPages, advisoryUIPages...), complianceUIPages...)...)
+}, slices.Concat(psirtUIPages, advisoryUIPages, complianceUIPages, engineeringUIPages)...)
 
 // uiTemplates holds the parsed HTML templates, one set per page (each set
 // is the layout and partials plus the page's own "content"), and the
@@ -738,11 +739,13 @@ func relationHelp(rel string) string {
 	return ""
 }
 
-// addFlash registers a flash message; a key registered twice is a
+// addFlashes registers flash messages; a key registered twice is a
 // programming error (one page would say the other's message).
-func addFlash(key, msg string) {
-	if _, dup := flashMessages[key]; dup {
-		panic("flash message " + key + " registered twice")
+func addFlashes(m map[string]string) {
+	for key, msg := range m {
+		if _, dup := flashMessages[key]; dup {
+			panic("flash message " + key + " registered twice")
+		}
+		flashMessages[key] = msg
 	}
-	flashMessages[key] = msg
 }

@@ -37,16 +37,14 @@ func (s *Server) advisoryUIRoutes() []route {
 }
 
 func init() {
-	for k, v := range map[string]string{
+	addFlashes(map[string]string{
 		"advisory-created":   "Draft advisory created.",
 		"advisory-saved":     "Advisory saved; the changes go into its next revision.",
 		"advisory-published": "Advisory published: the CSAF document is in the provider tree and subscribers are being notified.",
 		"psirt-saved":        "PSIRT settings saved.",
 		"key-generated":      "Signing key generated.",
 		"key-imported":       "Signing key imported.",
-	} {
-		addFlash(k, v)
-	}
+	})
 }
 
 // CanPublish: CanTriage and CanPSIRTConfig are in ui_psirt.go.
@@ -142,10 +140,9 @@ type advisoryView struct {
 	Validation *ValidationReport
 	// Problem says why no document could be built (no release status,
 	// publisher not configured).
-	Problem   string
-	CSAFBytes int
-	Next      string
-	Public    bool
+	Problem string
+	Next    string
+	Public  bool
 }
 
 func (s *Server) advisoryPage(r *http.Request, id string) (*advisoryView, error) {
@@ -158,10 +155,10 @@ func (s *Server) advisoryPage(r *http.Request, id string) (*advisoryView, error)
 		return nil, err
 	}
 	v := &advisoryView{Advisory: a, Case: c, Next: strconv.Itoa(mustAtoi(a.Version) + 1)}
-	b, rep, err := s.ps.RenderAdvisory(r.Context(), a)
+	_, rep, err := s.ps.RenderAdvisory(r.Context(), a)
 	switch {
 	case err == nil:
-		v.Validation, v.CSAFBytes = reportOf(rep), len(b)
+		v.Validation = reportOf(rep)
 	case isUserError(err) || cradle.ErrorCode(err) == cradle.ENotFound:
 		v.Problem = cradle.ErrorMessage(err)
 	default:

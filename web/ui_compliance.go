@@ -57,7 +57,7 @@ func (s *Server) complianceUIRoutes() []route {
 }
 
 func init() {
-	for k, v := range map[string]string{
+	addFlashes(map[string]string{
 		"assessment-saved":    "Assessment saved.",
 		"evidence-added":      "Evidence added.",
 		"evidence-removed":    "Evidence removed. The audit trail keeps it.",
@@ -67,9 +67,7 @@ func init() {
 		"maturity-cleared":    "Maturity override cleared: the computed level applies.",
 		"catalog-imported":    "Catalogue imported.",
 		"crosswalk-imported":  "Cross-walk imported.",
-	} {
-		addFlash(k, v)
-	}
+	})
 }
 
 // Permission checks for the templates (the route table enforces them).

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +23,7 @@ import (
 var engineeringUIPages = []string{"threat_model", "results", "sbom_quality", "gate", "gate_decision"}
 
 func init() {
-	for k, v := range map[string]string{
+	addFlashes(map[string]string{
 		"threat-model-imported":  "Threat model imported.",
 		"threat-model-same":      "This threat model is already the one in force: nothing changed.",
 		"threat-review-recorded": "Threat model review recorded.",
@@ -35,10 +33,7 @@ func init() {
 		"exception-revoked":      "Exception revoked.",
 		"gate-policy-saved":      "Gate policy saved.",
 		"gate-policy-cleared":    "The product now uses the default gate policy.",
-	} {
-		addFlash(k, v)
-	}
-	uiPages = append(uiPages, engineeringUIPages...)
+	})
 }
 
 // Permission checks for the templates (the route table enforces them).
@@ -50,7 +45,7 @@ func (s *Server) engineeringUIRoutes() []route {
 	const rel = prod + "/releases/{version}"
 	return []route{
 		{"GET " + prod + "/threat-model", cradle.PermRead, true, s.uiThreatModel},
-		{"GET " + prod + "/threat-model/diagram.svg", cradle.PermRead, true, s.uiThreatModelDiagram},
+		{"GET " + prod + "/threat-model/diagram.svg", cradle.PermRead, true, s.threatModelDiagram},
 		{"POST " + prod + "/threat-model", cradle.PermResults, true, s.uiImportThreatModel},
 		{"POST " + prod + "/threat-model/reviews", cradle.PermGatePolicy, true, s.uiReviewThreatModel},
 
@@ -102,15 +97,9 @@ type uploadOutcome struct {
 	More     int
 }
 
-func (s *Server) renderThreatModel(w http.ResponseWriter, r *http.Request, status int, f *form, up *uploadOutcome) error {
-	return s.renderThreatModelEdited(w, r, status, up, "", f)
-}
-
-func (s *Server) renderThreatModelEdited(w http.ResponseWriter, r *http.Request, status int, up *uploadOutcome, edited string, fs ...*form) error {
-	var f *form
-	if len(fs) > 0 {
-		f = fs[0]
-	}
+// renderThreatModel shows the threat model page; f is the review form and
+// up a refused upload to show again, edited the YAML of a refused edit.
+func (s *Server) renderThreatModel(w http.ResponseWriter, r *http.Request, status int, f *form, up *uploadOutcome, edited string) error {
 	ctx := r.Context()
 	p, err := s.db.Product(ctx, r.PathValue("product"))
 	if err != nil {
@@ -154,55 +143,13 @@ func (s *Server) renderThreatModelEdited(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *Server) uiThreatModel(w http.ResponseWriter, r *http.Request) error {
-	return s.renderThreatModel(w, r, http.StatusOK, nil, nil)
-}
-
-func (s *Server) uiThreatModelDiagram(w http.ResponseWriter, r *http.Request) error {
-	version, err := queryInt(r, "version")
-	if err != nil {
-		return err
-	}
-	v, err := s.es.ThreatModel(r.Context(), r.PathValue("product"), "", version)
-	if err != nil {
-		return err
-	}
-	if v == nil {
-		return cradle.Errorf(cradle.ENotFound, "%s has no threat model", r.PathValue("product"))
-	}
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	_, err = w.Write(threatmodel.Diagram(v.Model))
-	return err
+	return s.renderThreatModel(w, r, http.StatusOK, nil, nil, "")
 }
 
 // formFile reads the "file" part of a multipart form, bounded by limit.
 func (s *Server) formFile(r *http.Request, limit int64) ([]byte, string, error) {
-	if r.ContentLength > limit+1<<20 {
-		return nil, "", cradle.Errorf(cradle.ETooLarge, "the upload is %s, larger than the limit of %s", byteSize(r.ContentLength), byteSize(limit))
-	}
-	if r.MultipartForm == nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, limit+1<<20)
-		if err := r.ParseMultipartForm(32 << 20); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, "", cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %s", byteSize(limit))
-			}
-			return nil, "", cradle.Invalid("the upload could not be read: send the form with a file chosen")
-		}
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return nil, "", cradle.Invalid("choose a file to upload", cradle.Problem{Location: "file", Message: "no file was sent"})
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, "", err
-	}
-	if int64(len(b)) > limit {
-		return nil, "", cradle.Errorf(cradle.ETooLarge, "the file is larger than the limit of %s", byteSize(limit))
-	}
-	return b, baseName(hdr.Filename), nil
+	raw, name, err := s.readUpload(r, limit, cradle.Invalid("choose a file to upload", cradle.Problem{Location: "file", Message: "no file was sent"}))
+	return raw, baseName(name), err
 }
 
 func outcomeOf(err error) *uploadOutcome {
@@ -234,10 +181,11 @@ func (s *Server) uiImportThreatModel(w http.ResponseWriter, r *http.Request) err
 		if !isUserError(err) {
 			return err
 		}
+		text := ""
 		if edited {
-			return s.renderThreatModelEdited(w, r, statusOf(cradle.ErrorCode(err)), outcomeOf(err), string(raw))
+			text = string(raw)
 		}
-		return s.renderThreatModel(w, r, statusOf(cradle.ErrorCode(err)), nil, outcomeOf(err))
+		return s.renderThreatModel(w, r, statusOf(cradle.ErrorCode(err)), nil, outcomeOf(err), text)
 	}
 	flash := "threat-model-imported"
 	if res.Unchanged {
@@ -255,7 +203,7 @@ func (s *Server) uiReviewThreatModel(w http.ResponseWriter, r *http.Request) err
 		if !isUserError(err) {
 			return err
 		}
-		return s.renderThreatModel(w, r, f.fail(err), f, nil)
+		return s.renderThreatModel(w, r, f.fail(err), f, nil, "")
 	}
 	return s.redirectFlash(w, r, productURL(product)+"/threat-model", "threat-review-recorded")
 }
@@ -264,16 +212,15 @@ func (s *Server) uiReviewThreatModel(w http.ResponseWriter, r *http.Request) err
 
 type resultsView struct {
 	base
-	Release  *cradle.Release
-	Filter   store.ResultFilter
-	Results  []cradle.ScanResult
-	Pager    pager
-	Imports  []cradle.ResultImport
-	Trend    []trendRow
-	Upload   *uploadOutcome
-	Warnings []string
-	Form     *form // suppression form shown again
-	Kinds    []string
+	Release *cradle.Release
+	Filter  store.ResultFilter
+	Results []cradle.ScanResult
+	Pager   pager
+	Imports []cradle.ResultImport
+	Trend   []trendRow
+	Upload  *uploadOutcome
+	Form    *form // suppression form shown again
+	Kinds   []string
 }
 
 // trendRow is one release's open results by severity, with bar widths.

@@ -72,7 +72,7 @@ func (s *Server) psirtUIRoutes() []route {
 
 // The flash messages of these pages (the cookie carries only the key).
 func init() {
-	for k, v := range map[string]string{
+	addFlashes(map[string]string{
 		"case-opened":        "Case opened.",
 		"case-saved":         "Case saved.",
 		"case-releases":      "Release statuses saved.",
@@ -87,9 +87,7 @@ func init() {
 		"subscriber-added":   "Subscriber added.",
 		"subscriber-removed": "Subscriber removed.",
 		"timezone-saved":     "Time zone saved for this browser.",
-	} {
-		addFlash(k, v)
-	}
+	})
 }
 
 // Permission checks for the templates (the route table enforces them).

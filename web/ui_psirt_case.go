@@ -285,7 +285,6 @@ type caseView struct {
 	Validities     []option
 	Decisions      []option
 	States         []option
-	DraftStages    []string
 	Policy         cradle.RemediationPolicy
 	APIURL         string
 	AuditURL       string
@@ -476,7 +475,6 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		v.Submit = newForm(map[string]string{"stage": stage, "submitted_at": localValue(now, loc), "reference": ""})
 	}
 	v.StageOpts = optionsOf(cradle.Art14Stages, cradle.StageLabel, v.Submit.Val("stage"))
-	v.DraftStages = cradle.Art14Stages
 	v.Validities = optionsOf([]string{cradle.ValidityPending, cradle.ValidityValid, cradle.ValidityInvalid, cradle.ValidityDuplicate}, validityLabel, v.Triage.Val("validity"))
 	v.Decisions = append([]option{{Value: "", Label: "— not decided —", Selected: v.Triage.Val("decision") == ""}},
 		optionsOf([]string{cradle.DecisionFix, cradle.DecisionMitigate, cradle.DecisionDefer, cradle.DecisionAccept}, decisionLabel, v.Triage.Val("decision"))...)

@@ -211,39 +211,47 @@ func (s *Server) uiUpload(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "upload_result", v)
 }
 
-// uploadSBOM reads the file part of the upload form, bounded by the
-// upload limit, and imports it.
-func (s *Server) uploadSBOM(r *http.Request, v *uploadView) (*store.ImportResult, error) {
-	if r.ContentLength > s.cfg.MaxUploadSize+1<<20 {
-		return nil, cradle.Errorf(cradle.ETooLarge, "the upload is %s, larger than the limit of %s", byteSize(r.ContentLength), byteSize(s.cfg.MaxUploadSize))
+// readUpload reads the "file" part of a multipart form, bounded by limit
+// (the form is bounded before it is parsed); missing is the error when no
+// file was chosen. It returns the content and the file name as sent.
+func (s *Server) readUpload(r *http.Request, limit int64, missing error) ([]byte, string, error) {
+	if r.ContentLength > limit+1<<20 {
+		return nil, "", cradle.Errorf(cradle.ETooLarge, "the upload is %s, larger than the limit of %s", byteSize(r.ContentLength), byteSize(limit))
 	}
 	if r.MultipartForm == nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.MaxUploadSize+1<<20)
+		r.Body = http.MaxBytesReader(nil, r.Body, limit+1<<20)
 		if err := r.ParseMultipartForm(32 << 20); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %s", byteSize(s.cfg.MaxUploadSize))
+				return nil, "", cradle.Errorf(cradle.ETooLarge, "the upload is larger than the limit of %s", byteSize(limit))
 			}
-			return nil, cradle.Invalid("the upload could not be read: send the form with a file chosen")
+			return nil, "", cradle.Invalid("the upload could not be read: send the form with a file chosen")
 		}
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		return nil, cradle.Invalid("no file was uploaded: choose an SBOM file", cradle.Problem{Location: "file", Message: "is required"})
+		return nil, "", missing
 	}
 	defer f.Close()
-	v.Filename = hdr.Filename
-	if hdr.Size > s.cfg.MaxUploadSize {
-		return nil, cradle.Errorf(cradle.ETooLarge, "%s is %s, larger than the limit of %s", hdr.Filename, byteSize(hdr.Size), byteSize(s.cfg.MaxUploadSize))
+	if hdr.Size > limit {
+		return nil, hdr.Filename, cradle.Errorf(cradle.ETooLarge, "%s is %s, larger than the limit of %s", hdr.Filename, byteSize(hdr.Size), byteSize(limit))
 	}
-	raw, err := sbom.ReadLimited(f, s.cfg.MaxUploadSize)
+	raw, err := sbom.ReadLimited(f, limit)
+	return raw, hdr.Filename, err
+}
+
+// uploadSBOM reads the file part of the upload form, bounded by the
+// upload limit, and imports it.
+func (s *Server) uploadSBOM(r *http.Request, v *uploadView) (*store.ImportResult, error) {
+	raw, name, err := s.readUpload(r, s.cfg.MaxUploadSize, cradle.Invalid("no file was uploaded: choose an SBOM file", cradle.Problem{Location: "file", Message: "is required"}))
+	v.Filename = name
 	if err != nil {
 		return nil, err
 	}
 	if len(raw) == 0 {
-		return nil, cradle.Invalid("the uploaded file is empty", cradle.Problem{Location: hdr.Filename, Message: "has no content"})
+		return nil, cradle.Invalid("the uploaded file is empty", cradle.Problem{Location: name, Message: "has no content"})
 	}
-	res, err := s.importSBOM(r, "ui", v.Release.ProductName, v.Release.Version, hdr.Filename, raw)
+	res, err := s.importSBOM(r, "ui", v.Release.ProductName, v.Release.Version, name, raw)
 	if err != nil {
 		return nil, err
 	}
