@@ -15,39 +15,40 @@ func TestDependencyDirection(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	const mod = "github.com/cradle-sdl/cradle"
-	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "csaf", "vex", "publish", "mail", "mail/smtptest", "catalog", "quality", "threatmodel", "results", "gate"}
+	formats := []string{"", "sbom", "osv", "kev", "epss", "cvss", "match", "feeds", "internal/locate", "internal/csafspec", "csaf", "vex", "publish", "mail", "mail/smtptest", "catalog", "quality", "threatmodel", "results", "gate"}
 	monitor := append([]string{"store", "monitor"}, formats...)
 	psirt := append([]string{"store", "psirt"}, formats...)
 	above := append(slices.Clone(monitor), "psirt", "compliance", "engineering")
 	eng := append([]string{"store", "engineering"}, formats...)
 	comp := append([]string{"store", "compliance"}, formats...)
 	allowed := map[string][]string{
-		"":                {},
-		"store":           {""},
-		"sbom":            {"", "internal/locate"},
-		"osv":             {"", "internal/locate"},
-		"internal/locate": {},
-		"kev":             {""},
-		"epss":            {""},
-		"cvss":            {""},
-		"match":           {""},
-		"feeds":           {""},
-		"csaf":            {"", "cvss", "internal/locate"},
-		"vex":             {"", "internal/locate"},
-		"publish":         {""},
-		"mail":            {},
-		"monitor":         monitor,
-		"psirt":           psirt,
-		"compliance":      comp,
-		"catalog":         {"", "internal/locate"},
-		"quality":         {"", "internal/locate"},
-		"threatmodel":     {"", "cvss", "internal/locate"},
-		"results":         {"", "internal/locate"},
-		"gate":            {"", "internal/locate"},
-		"engineering":     eng,
-		"jobs":            above,
-		"web":             above,
-		"demo":            above,
+		"":                  {},
+		"store":             {""},
+		"sbom":              {"", "internal/locate"},
+		"osv":               {"", "internal/locate"},
+		"internal/locate":   {},
+		"kev":               {""},
+		"epss":              {""},
+		"cvss":              {""},
+		"match":             {""},
+		"feeds":             {""},
+		"csaf":              {"", "cvss", "internal/csafspec", "internal/locate"},
+		"internal/csafspec": {},
+		"vex":               {"", "internal/locate"},
+		"publish":           {"", "internal/csafspec"},
+		"mail":              {},
+		"monitor":           monitor,
+		"psirt":             psirt,
+		"compliance":        comp,
+		"catalog":           {"", "internal/locate"},
+		"quality":           {"", "internal/locate"},
+		"threatmodel":       {"", "cvss", "internal/locate"},
+		"results":           {"", "internal/locate"},
+		"gate":              {"", "internal/locate"},
+		"engineering":       eng,
+		"jobs":              above,
+		"web":               above,
+		"demo":              above,
 	}
 	for pkg, ok := range allowed {
 		path := mod

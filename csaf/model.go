@@ -1,6 +1,6 @@
 package csaf
 
-// The model follows the CSAF 2.0 JSON schema (schema/csaf_json_schema.json)
+// The model follows the CSAF 2.0 JSON schema (internal/csafspec/schema/csaf_json_schema.json)
 // member by member: JSON names are the schema's, required members have no
 // omitempty, optional ones do. A Document built in Go and passed to
 // json.Marshal gives a CSAF file, which Validate then checks like any other.

@@ -3,7 +3,6 @@ package csaf
 import (
 	"bytes"
 	"cmp"
-	"embed"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,20 +13,17 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/cradle-sdl/cradle/internal/csafspec"
 	"github.com/cradle-sdl/cradle/internal/locate"
 )
 
-// The schemas are embedded so that validation never touches the network
-// (schema/README.md says where they come from).
-//
-//go:embed schema/*.json
-var schemaFiles embed.FS
-
+// The schemas are embedded (internal/csafspec) so that validation never
+// touches the network.
 const (
-	csafSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
-	cvss20URL     = "https://www.first.org/cvss/cvss-v2.0.json"
-	cvss30URL     = "https://www.first.org/cvss/cvss-v3.0.json"
-	cvss31URL     = "https://www.first.org/cvss/cvss-v3.1.json"
+	csafSchemaURL = csafspec.CSAFSchemaURL
+	cvss20URL     = csafspec.CVSS20URL
+	cvss30URL     = csafspec.CVSS30URL
+	cvss31URL     = csafspec.CVSS31URL
 )
 
 // schemas are the compiled CSAF schema and, for test 6.1.8, the CVSS
@@ -43,13 +39,8 @@ var compiled = sync.OnceValues(func() (*schemas, error) {
 	// date-times and URLs are absolute.
 	c.AssertFormat()
 	c.UseLoader(noLoader{})
-	for file, url := range map[string]string{
-		"csaf_json_schema.json": csafSchemaURL,
-		"cvss-v2.0.json":        cvss20URL,
-		"cvss-v3.0.json":        cvss30URL,
-		"cvss-v3.1.json":        cvss31URL,
-	} {
-		data, err := schemaFiles.ReadFile("schema/" + file)
+	for file, url := range csafspec.SchemaFiles {
+		data, err := csafspec.Schemas.ReadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("csaf schema %s: %w", file, err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	cradle "github.com/cradle-sdl/cradle"
+	"github.com/cradle-sdl/cradle/internal/csafspec"
 )
 
 // Publisher is the publisher object of provider-metadata.json, the same
@@ -145,20 +146,7 @@ func normalTLP(s string) string {
 // FileName returns the file name CSAF 2.0 §5.1 gives a document with this
 // tracking ID: lower-cased, every run of characters other than + - a-z
 // 0-9 replaced by one "_", ".json" appended.
-func FileName(trackingID string) string {
-	var b strings.Builder
-	run := false
-	for _, r := range strings.ToLower(trackingID) {
-		if r == '+' || r == '-' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			run = false
-		} else if !run {
-			b.WriteByte('_')
-			run = true
-		}
-	}
-	return b.String() + ".json"
-}
+func FileName(trackingID string) string { return csafspec.Filename(trackingID) }
 
 // csafMeta is what Build reads from a document.
 type csafMeta struct {
@@ -278,7 +266,7 @@ func Build(p Provider, docs []Doc) (Tree, error) {
 				Published: rfc3339(e.InitialReleaseDate),
 				Updated:   rfc3339(e.CurrentReleaseDate),
 				Content:   content{Type: typeJSON, Src: u},
-				Format:    format{Schema: csafSchemaURL, Version: "2.0"},
+				Format:    format{Schema: csafspec.CSAFSchemaURL, Version: "2.0"},
 			}
 			if e.category != "" {
 				fe.Category = []category{{Term: e.category}}

@@ -2,25 +2,24 @@ package publish
 
 import (
 	"bytes"
-	"embed"
+	_ "embed"
 	"fmt"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cradle-sdl/cradle/internal/csafspec"
 )
 
-// The OASIS provider metadata schema, the CSAF schema it takes
-// /properties/document/properties/publisher from and the CVSS schemas that
-// one references, embedded so that
-// validation never touches the network. See schema/README.md.
+// The OASIS provider metadata schema, embedded so that validation never
+// touches the network (schema/README.md). It takes
+// /properties/document/properties/publisher from the CSAF schema, which
+// references the CVSS schemas: those come from internal/csafspec.
 //
-//go:embed schema/*.json
-var schemaFS embed.FS
+//go:embed schema/provider_json_schema.json
+var providerSchemaJSON []byte
 
-const (
-	providerSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/provider_json_schema.json"
-	csafSchemaURL     = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
-)
+const providerSchemaURL = "https://docs.oasis-open.org/csaf/csaf/v2.0/provider_json_schema.json"
 
 // providerSchema compiles the provider metadata schema once per process.
 var providerSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
@@ -28,19 +27,19 @@ var providerSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	// provider-metadata.json is generated here, so its URIs and times are
 	// asserted too: a malformed canonical_url must not reach a web server.
 	c.AssertFormat()
-	for name, url := range map[string]string{
-		"schema/provider_json_schema.json": providerSchemaURL,
-		"schema/csaf_json_schema.json":     csafSchemaURL,
-		// The CSAF schema refers to the CVSS schemas without the "?date"
-		// of their ids; compiling it resolves every reference, even
-		// those the publisher object does not use.
-		"schema/cvss-v2.0.json": "https://www.first.org/cvss/cvss-v2.0.json",
-		"schema/cvss-v3.0.json": "https://www.first.org/cvss/cvss-v3.0.json",
-		"schema/cvss-v3.1.json": "https://www.first.org/cvss/cvss-v3.1.json",
-	} {
-		b, err := schemaFS.ReadFile(name)
-		if err != nil {
-			return nil, err
+	// Compiling the CSAF schema resolves every reference, even those the
+	// publisher object does not use: all of them are registered.
+	files := map[string]string{"schema/provider_json_schema.json": providerSchemaURL}
+	for name, url := range csafspec.SchemaFiles {
+		files[name] = url
+	}
+	for name, url := range files {
+		b := providerSchemaJSON
+		if url != providerSchemaURL {
+			var err error
+			if b, err = csafspec.Schemas.ReadFile(name); err != nil {
+				return nil, err
+			}
 		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 		if err != nil {
