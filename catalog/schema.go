@@ -94,17 +94,17 @@ func describe(e *jsonschema.ValidationError) string {
 		return fmt.Sprintf("expected a value matching %s, found %s", locate.Quote(k.Want), locate.Quote(k.Got))
 	case *kind.Format:
 		if k.Want == "uri" {
-			return fmt.Sprintf("expected an absolute URL, found %s", jsonValue(k.Got))
+			return fmt.Sprintf("expected an absolute URL, found %s", locate.JSONValue(k.Got))
 		}
-		return fmt.Sprintf("expected a valid %s, found %s", k.Want, jsonValue(k.Got))
+		return fmt.Sprintf("expected a valid %s, found %s", k.Want, locate.JSONValue(k.Got))
 	case *kind.Type:
 		return fmt.Sprintf("expected %s, found %s", strings.Join(k.Want, " or "), k.Got)
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
 		for i, w := range k.Want {
-			want[i] = jsonValue(w)
+			want[i] = locate.JSONValue(w)
 		}
-		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), jsonValue(k.Got))
+		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), locate.JSONValue(k.Got))
 	case *kind.MinItems:
 		return fmt.Sprintf("expected at least %d items, found %d", k.Want, k.Got)
 	case *kind.MaxItems:
@@ -125,17 +125,4 @@ func describe(e *jsonschema.ValidationError) string {
 	return "expected a value satisfying the schema's " + locate.Quote(kw) + " rule"
 }
 
-// jsonValue shows a value from the file, shortened.
-func jsonValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return locate.Quote(v)
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return locate.Quote(fmt.Sprint(v))
-}
+

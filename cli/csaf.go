@@ -102,7 +102,7 @@ Exit 0 when every document passes, 1 when one fails, 2 when a file cannot be rea
 			case !r.Valid:
 				fmt.Fprintf(e.stdout, "%s: INVALID: failed %s\n", r.File, strings.Join(r.Failed, ", "))
 				for _, f := range r.Errors {
-					fmt.Fprintf(e.stdout, "  [%s] %s: %s\n", f.Test, pathOr(f.Path), oneLine(f.Message))
+					fmt.Fprintf(e.stdout, "  [%s] %s: %s\n", f.Test, dateOr(f.Path, "/"), oneLine(f.Message))
 				}
 			case !*quiet:
 				fmt.Fprintf(e.stdout, "%s: valid", r.File)
@@ -113,7 +113,7 @@ Exit 0 when every document passes, 1 when one fails, 2 when a file cannot be rea
 			}
 			if r.Problem == "" && !*quiet {
 				for _, f := range r.Warnings {
-					fmt.Fprintf(e.stdout, "  warning [%s] %s: %s\n", f.Test, pathOr(f.Path), oneLine(f.Message))
+					fmt.Fprintf(e.stdout, "  warning [%s] %s: %s\n", f.Test, dateOr(f.Path, "/"), oneLine(f.Message))
 				}
 			}
 		}
@@ -143,13 +143,6 @@ func providerFile(path string) bool {
 	head := make([]byte, 64)
 	n, _ := f.Read(head)
 	return strings.HasPrefix(strings.Join(strings.Fields(string(head[:n])), ""), `{"feed":`)
-}
-
-func pathOr(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }
 
 func validateFile(path string) csafResult {
@@ -385,7 +378,7 @@ func advisoryShow(e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "\nThe document fails %s:\n", strings.Join(rep.FailedTests(), ", "))
 		for _, f := range rep.Errors {
-			fmt.Fprintf(e.stdout, "  [%s] %s: %s\n", f.Test, pathOr(f.Path), oneLine(f.Message))
+			fmt.Fprintf(e.stdout, "  [%s] %s: %s\n", f.Test, dateOr(f.Path, "/"), oneLine(f.Message))
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -461,7 +462,7 @@ func resultsList(e *env, args []string) error {
 			if r.Test != "" {
 				what = r.Test
 			}
-			rows = append(rows, []string{r.Severity, r.Status, r.Tool, clipText(what, 40), clipText(r.Location, 50), r.SinceVersion, r.Fingerprint[:min(12, len(r.Fingerprint))]})
+			rows = append(rows, []string{r.Severity, r.Status, r.Tool, clipText(what, 40), clipText(r.Location, 50), r.SinceVersion, short(r.Fingerprint)})
 		}
 		e.table([]string{"SEVERITY", "STATUS", "TOOL", "RULE/TEST", "LOCATION", "SINCE", "FINGERPRINT"}, rows)
 		if total > len(rs) {
@@ -664,30 +665,25 @@ history, policy (show|set|default), exception (add|list|revoke).`)
 }
 
 func (e *env) writeDecision(path, format string, run engineering.GateRun) error {
-	w := e.stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("cannot write %s: %w", path, err)
-		}
-		defer f.Close()
-		w = f
-	}
+	var b bytes.Buffer
+	var err error
 	switch format {
 	case "json":
-		return gate.WriteJSON(w, run.Decision)
+		err = gate.WriteJSON(&b, run.Decision)
 	case "junit":
-		return gate.WriteJUnit(w, run.Decision)
+		err = gate.WriteJUnit(&b, run.Decision)
 	case "sarif":
-		return gate.WriteSARIF(w, run.Decision)
+		err = gate.WriteSARIF(&b, run.Decision)
+	default:
+		err = gate.WriteText(&b, run.Decision)
+		if err == nil && run.Record != nil && run.Record.ID != 0 {
+			fmt.Fprintf(&b, "\nDecision %d stored (hash %s); re-check it with: cradle gate verify %d\n", run.Record.ID, short(run.Decision.Hash), run.Record.ID)
+		}
 	}
-	if err := gate.WriteText(w, run.Decision); err != nil {
+	if err != nil {
 		return err
 	}
-	if run.Record != nil && run.Record.ID != 0 {
-		fmt.Fprintf(w, "\nDecision %d stored (hash %s); re-check it with: cradle gate verify %d\n", run.Record.ID, short(run.Decision.Hash), run.Record.ID)
-	}
-	return nil
+	return e.writeOut(path, b.Bytes())
 }
 
 func short(h string) string {

@@ -198,17 +198,8 @@ func describe(e *jsonschema.ValidationError) string {
 
 // jsonValue shows a value from the document, shortened.
 func jsonValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return locate.Quote(v)
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(v)
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
+	if b, ok := v.(bool); ok {
+		return strconv.FormatBool(b)
 	}
-	return locate.Quote(fmt.Sprint(v))
+	return locate.JSONValue(v)
 }

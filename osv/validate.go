@@ -114,11 +114,11 @@ func describe(e *jsonschema.ValidationError) string {
 	case *kind.Format:
 		switch k.Want {
 		case "date-time":
-			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, jsonValue(k.Got))
+			return fmt.Sprintf(`expected an RFC 3339 UTC timestamp such as "2024-05-01T12:00:00Z", found %s`, locate.JSONValue(k.Got))
 		case "uri":
-			return fmt.Sprintf("expected an absolute URL, found %s", jsonValue(k.Got))
+			return fmt.Sprintf("expected an absolute URL, found %s", locate.JSONValue(k.Got))
 		}
-		return fmt.Sprintf("expected a valid %s, found %s", k.Want, jsonValue(k.Got))
+		return fmt.Sprintf("expected a valid %s, found %s", k.Want, locate.JSONValue(k.Got))
 	case *kind.Type:
 		if slices.Equal(k.Want, []string{"null"}) && strings.HasPrefix(kw, "/allOf/0/then/") {
 			return "expected no per-package severity because the record has a top-level severity, found one"
@@ -127,11 +127,11 @@ func describe(e *jsonschema.ValidationError) string {
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
 		for i, w := range k.Want {
-			want[i] = jsonValue(w)
+			want[i] = locate.JSONValue(w)
 		}
-		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), jsonValue(k.Got))
+		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), locate.JSONValue(k.Got))
 	case *kind.Const:
-		return fmt.Sprintf("expected %s, found %s", jsonValue(k.Want), jsonValue(k.Got))
+		return fmt.Sprintf("expected %s, found %s", locate.JSONValue(k.Want), locate.JSONValue(k.Got))
 	case *kind.MinItems:
 		return fmt.Sprintf("expected at least %d items, found %d", k.Want, k.Got)
 	}
@@ -142,17 +142,4 @@ func describe(e *jsonschema.ValidationError) string {
 	return s
 }
 
-// jsonValue shows a value from the record as JSON, shortened.
-func jsonValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return locate.Quote(v)
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return locate.Quote(fmt.Sprint(v))
-}
+

@@ -75,11 +75,11 @@ func describe(e *jsonschema.ValidationError) string {
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
 		for i, w := range k.Want {
-			want[i] = jsonValue(w)
+			want[i] = locate.JSONValue(w)
 		}
-		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), jsonValue(k.Got))
+		return fmt.Sprintf("expected one of %s, found %s", strings.Join(want, ", "), locate.JSONValue(k.Got))
 	case *kind.Const:
-		return fmt.Sprintf("expected %s, found %s", jsonValue(k.Want), jsonValue(k.Got))
+		return fmt.Sprintf("expected %s, found %s", locate.JSONValue(k.Want), locate.JSONValue(k.Got))
 	case *kind.MinItems:
 		return fmt.Sprintf("expected at least %d items, found %d", k.Want, k.Got)
 	case *kind.MinLength:
@@ -87,7 +87,7 @@ func describe(e *jsonschema.ValidationError) string {
 	case *kind.Minimum:
 		return fmt.Sprintf("expected a number of at least %s, found %s", k.Want.RatString(), k.Got.RatString())
 	case *kind.Format:
-		return fmt.Sprintf("expected a valid %s, found %s", k.Want, jsonValue(k.Got))
+		return fmt.Sprintf("expected a valid %s, found %s", k.Want, locate.JSONValue(k.Got))
 	case *kind.Pattern:
 		return fmt.Sprintf("expected a value matching %s, found %s", locate.Quote(k.Want), locate.Quote(k.Got))
 	case *kind.UniqueItems:
@@ -105,17 +105,4 @@ func describe(e *jsonschema.ValidationError) string {
 	return "does not satisfy the schema at " + locate.SchemaKeyword(e)
 }
 
-// jsonValue shows a value from the log as JSON, shortened.
-func jsonValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return locate.Quote(v)
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return locate.Quote(fmt.Sprint(v))
-}
+

@@ -82,6 +82,22 @@ func Pointer(tokens ...string) string {
 // which cost more than the rest of a schema check when done per token.
 var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
+// JSONValue describes a JSON value for a message: a string quoted, null,
+// "an object", "an array", anything else quoted as printed.
+func JSONValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return Quote(v)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return Quote(fmt.Sprint(v))
+}
+
 // Quote shows a value from a document in a message, shortened so that a
 // megabyte-long string does not end up in an error message.
 func Quote(s string) string {
