@@ -124,5 +124,3 @@ func describe(e *jsonschema.ValidationError) string {
 	// still says which rule failed.
 	return "expected a value satisfying the schema's " + locate.Quote(kw) + " rule"
 }
-
-

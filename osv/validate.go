@@ -141,5 +141,3 @@ func describe(e *jsonschema.ValidationError) string {
 	}
 	return s
 }
-
-

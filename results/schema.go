@@ -104,5 +104,3 @@ func describe(e *jsonschema.ValidationError) string {
 	}
 	return "does not satisfy the schema at " + locate.SchemaKeyword(e)
 }
-
-
