@@ -320,7 +320,7 @@ func oneLine(s string) string {
 		return r
 	}, s)
 	if len(s) > 120 {
-		s = s[:117] + "..."
+		s = strings.ToValidUTF8(s[:117], "") + "..." // never half a character
 	}
 	return s
 }

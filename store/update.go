@@ -322,7 +322,7 @@ func (db *DB) MailResult(ctx context.Context, id int64, sendErr error, permanent
 	}
 	msg := sendErr.Error()
 	if len(msg) > 1000 {
-		msg = msg[:1000]
+		msg = strings.ToValidUTF8(msg[:1000], "") // a cut character would be refused by PostgreSQL
 	}
 	if permanent {
 		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE mail_outbox SET failed_at = ?, last_error = ? WHERE id = ?`), now, msg, id)
